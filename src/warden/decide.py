@@ -1,0 +1,174 @@
+"""Apply an effective policy to signals and context: the Decision.
+
+A decision names every rule it found violated, with the citation, the score
+and the threshold that fired, and the policy revision it was made under, so
+that any action taken on it can be explained and reproduced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from warden.detect.signals import Signal
+from warden.policy import expr
+from warden.policy.layering import EffectivePolicy, EffectiveRule
+from warden.policy.model import Action, Citation, ExceptionKind, RuleKind, Severity, Surface, Verdict
+
+
+class Violation(BaseModel):
+    rule_id: str
+    title: str
+    citation: Citation
+    severity: Severity
+    verdict: Verdict
+    action: Action
+    hard_limit: bool
+    origin: str  # pack ref or overlay id that defined the rule
+    category: str | None = None  # the signal that fired, if any
+    score: float | None = None
+    threshold: float | None = None
+    condition: str | None = None  # the CEL condition that held, if any
+
+
+class Exemption(BaseModel):
+    """A rule that would have fired but for an exception the documents grant."""
+
+    rule_id: str
+    exception: ExceptionKind
+    reason: str
+
+
+class Decision(BaseModel):
+    id: str = Field(default_factory=lambda: f"dec_{uuid.uuid4().hex}")
+    verdict: Verdict
+    violations: list[Violation] = Field(default_factory=list)
+    exemptions: list[Exemption] = Field(default_factory=list)
+    explanation: str
+    policy_revision: str
+    surface: Surface | None = None
+    automated: bool = True
+    scores: dict[str, float] = Field(default_factory=dict)
+    detectors: list[str] = Field(default_factory=list)
+    created_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @property
+    def flagged(self) -> bool:
+        return self.verdict is not Verdict.ALLOW
+
+    @property
+    def hard_limit(self) -> bool:
+        return any(v.hard_limit for v in self.violations)
+
+
+def _scores(signals: Iterable[Signal] | Mapping[str, float]) -> tuple[dict[str, float], list[str]]:
+    if isinstance(signals, Mapping):
+        return {k: float(v) for k, v in signals.items()}, []
+    scores: dict[str, float] = {}
+    detectors: list[str] = []
+    for signal in signals:
+        scores[signal.category] = max(scores.get(signal.category, 0.0), signal.score)
+        if signal.detector not in detectors:
+            detectors.append(signal.detector)
+    return scores, detectors
+
+
+def _fires(rule: EffectiveRule, scores: Mapping[str, float], ctx: Mapping[str, Any]) -> Violation | None:
+    triggers = rule.rule.triggers
+    if triggers is None or (not triggers.signals and triggers.condition is None):
+        return None  # enforced by human review only
+    category = score = threshold = None
+    if triggers.signals:
+        best = None
+        for trig in triggers.signals:
+            value = scores.get(trig.category, 0.0)
+            if value >= trig.min_score and (best is None or value - trig.min_score > best[1] - best[2]):
+                best = (trig.category, value, trig.min_score)
+        if best is None:
+            return None
+        category, score, threshold = best
+    if triggers.condition is not None and not expr.evaluate(triggers.condition, dict(ctx)):
+        return None
+    e = rule.rule.enforcement
+    return Violation(
+        rule_id=rule.id,
+        title=rule.rule.title,
+        citation=rule.rule.citation,
+        severity=e.severity,
+        verdict=e.verdict,
+        action=e.action,
+        hard_limit=rule.rule.hard_limit,
+        origin=rule.origin,
+        category=category,
+        score=score,
+        threshold=threshold,
+        condition=triggers.condition,
+    )
+
+
+def _exemption(rule: EffectiveRule, ctx: Mapping[str, Any]) -> Exemption | None:
+    if rule.rule.hard_limit:
+        return None  # nothing relaxes a hard limit, not even a documented exception
+    for exc in rule.rule.exceptions:
+        if exc.kind in rule.granted_exceptions:
+            return Exemption(rule_id=rule.id, exception=exc.kind, reason="granted by policy layer")
+        if exc.when is not None and expr.evaluate(exc.when, dict(ctx)):
+            return Exemption(rule_id=rule.id, exception=exc.kind, reason=f"context matches: {exc.when}")
+    return None
+
+
+def _explain(verdict: Verdict, violations: list[Violation]) -> str:
+    if not violations:
+        return "No rule of the effective policy was violated."
+    parts = []
+    for v in violations:
+        why = f"{v.category} {v.score:.2f} >= {v.threshold:.2f}" if v.category is not None else "condition met"
+        parts.append(f"{v.rule_id} ({v.citation.document} {v.citation.date}, {v.citation.section} "
+                     f"{v.citation.item or ''}".rstrip() + f"; {why})")
+    return f"{verdict.value.capitalize()}: " + "; ".join(parts)
+
+
+def decide(
+    policy: EffectivePolicy,
+    signals: Iterable[Signal] | Mapping[str, float],
+    context: Mapping[str, Any] | None = None,
+    surface: Surface | str | None = None,
+) -> Decision:
+    """Judge content by its signals and context under `policy`."""
+    scores, detectors = _scores(signals)
+    surface_ = Surface(surface) if surface is not None else None
+    ctx: dict[str, Any] = dict(context or {})
+    ctx.setdefault("signals", scores)
+    if surface_ is not None:
+        ctx.setdefault("surface", surface_.value)
+
+    violations: list[Violation] = []
+    exemptions: list[Exemption] = []
+    for rule in policy.active(surface_):
+        if rule.rule.kind is RuleKind.OBLIGATION:
+            continue  # duties of the platform, not tests on content
+        hit = _fires(rule, scores, ctx)
+        if hit is None:
+            continue
+        exempt = _exemption(rule, ctx)
+        if exempt is not None:
+            exemptions.append(exempt)
+        else:
+            violations.append(hit)
+
+    violations.sort(key=lambda v: (v.hard_limit, v.severity.rank, v.score or 0.0), reverse=True)
+    verdict = max((v.verdict for v in violations), default=Verdict.ALLOW, key=lambda x: x.rank)
+    return Decision(
+        verdict=verdict,
+        violations=violations,
+        exemptions=exemptions,
+        explanation=_explain(verdict, violations),
+        policy_revision=policy.revision,
+        surface=surface_,
+        scores=scores,
+        detectors=detectors,
+    )

@@ -1,0 +1,305 @@
+"""Typed model of a policy pack and of an overlay.
+
+Packs are data: YAML files validated by these models before anything uses them.
+Ordered enums (severity, verdict, action) define what "stricter" means, which
+is what layering relies on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from warden.categories import is_category
+from warden.policy import expr
+
+RULE_ID = r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$"
+PACK_ID = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class _Ordered(str, Enum):
+    """A string enum whose members compare by declaration order (later = stricter)."""
+
+    @property
+    def rank(self) -> int:
+        return list(type(self)).index(self)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+class Severity(_Ordered):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Verdict(_Ordered):
+    ALLOW = "allow"
+    FLAG = "flag"
+    BLOCK = "block"
+
+
+class Action(_Ordered):
+    """Enforcement actions, from mildest to most severe (the ladder's rungs)."""
+
+    NONE = "none"
+    WARNING = "warning"
+    CONTENT_REMOVAL = "content_removal"
+    SHARING_RESTRICTION = "sharing_restriction"
+    STORE_DELISTING = "store_delisting"
+    MONETIZATION_INELIGIBILITY = "monetization_ineligibility"
+    FEATURE_RESTRICTION = "feature_restriction"
+    SUSPENSION = "suspension"
+    TERMINATION = "termination"
+
+
+class Surface(str, Enum):
+    ALL = "all"
+    API = "api"
+    CHATGPT = "chatgpt"
+    GPT_BUILDER = "gpt-builder"
+    GPT_STORE = "gpt-store"
+    PLUGIN = "plugin"
+    VISUAL = "visual"
+    VOICE = "voice"
+    CONNECTORS = "connectors"
+    ENTERPRISE = "enterprise"
+
+
+class RuleKind(str, Enum):
+    PROHIBITION = "prohibition"
+    REQUIREMENT = "requirement"
+    STORE_ELIGIBILITY = "store-eligibility"
+    OBLIGATION = "obligation"  # a duty of the platform itself, e.g. "users can appeal"
+
+
+class Layer(str, Enum):
+    PLATFORM = "platform"
+    OPERATOR = "operator"
+    USER = "user"
+
+    @property
+    def depth(self) -> int:
+        return list(Layer).index(self)
+
+
+class Setting(str, Enum):
+    """What a layer may hand down for the layer below to relax."""
+
+    THRESHOLD = "threshold"  # raise a signal's min_score
+    ACTION = "action"  # choose a milder verdict, severity or action
+    DISABLE = "disable"  # switch the rule off
+    EXCEPTIONS = "exceptions"  # grant one of the rule's exceptions by default
+
+
+class ExceptionKind(str, Enum):
+    SCIENTIFIC = "scientific"
+    EDUCATIONAL = "educational"
+    SEX_EDUCATION = "sex-education"
+    RED_TEAM = "red-team"
+    PUBLICATION_RESEARCH = "publication-research"
+    HISTORICAL_PUBLIC_FIGURE = "historical-public-figure"
+    CONSENT = "consent"
+    MEDICAL_OR_SAFETY = "medical-or-safety"
+    PROFESSIONAL_REVIEW = "professional-review"
+    OBVIOUS_FROM_CONTEXT = "obvious-from-context"
+    OTHER = "other"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+def _check_expression(value: str | None) -> str | None:
+    if value is not None:
+        expr.compile_expression(value)  # raises ValueError with the parser's message
+    return value
+
+
+class Citation(_Strict):
+    document: str = Field(min_length=1)
+    date: dt.date
+    section: str = Field(min_length=1)
+    item: str | None = None  # as the document numbers it; bullets are counted from 1
+    note: str | None = None
+
+
+class SignalTrigger(_Strict):
+    category: str
+    min_score: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    @field_validator("category")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if not is_category(v):
+            raise ValueError(f"unknown signal category {v!r}")
+        return v
+
+
+class Triggers(_Strict):
+    """A rule fires when any listed signal reaches its score and the condition holds.
+
+    With no signals the condition alone decides; with neither the rule is only
+    enforced through human review.
+    """
+
+    signals: list[SignalTrigger] = Field(default_factory=list)
+    condition: str | None = None  # CEL over the decision context
+
+    _v = field_validator("condition")(_check_expression)
+
+
+class RuleException(_Strict):
+    kind: ExceptionKind
+    summary: str = Field(min_length=1)
+    when: str | None = None  # CEL: the context that establishes the exception
+    citation: Citation | None = None
+
+    _v = field_validator("when")(_check_expression)
+
+
+class Enforcement(_Strict):
+    severity: Severity = Severity.MEDIUM
+    verdict: Verdict = Verdict.FLAG
+    action: Action = Action.WARNING
+
+
+class Rule(_Strict):
+    id: Annotated[str, Field(pattern=RULE_ID)]
+    title: str = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    citation: Citation
+    also_cites: list[Citation] = Field(default_factory=list)
+    surfaces: list[Surface] = Field(min_length=1)
+    kind: RuleKind
+    hard_limit: bool = False
+    exceptions: list[RuleException] = Field(default_factory=list)
+    triggers: Triggers | None = None
+    enforcement: Enforcement = Field(default_factory=Enforcement)
+    delegates: list[Setting] = Field(default_factory=list)
+    supersedes: list[str] = Field(default_factory=list)  # ids in the previous version
+    source_gap: str | None = None
+
+    @model_validator(mode="after")
+    def _hard_limits_are_fixed(self) -> Rule:
+        if self.hard_limit and self.delegates:
+            raise ValueError("a hard limit cannot delegate any setting to a lower layer")
+        return self
+
+    def covers(self, surface: Surface | str) -> bool:
+        s = Surface(surface)
+        return Surface.ALL in self.surfaces or s in self.surfaces
+
+
+class ChangelogEntry(_Strict):
+    date: dt.date
+    summary: str = Field(min_length=1)
+
+
+class SourceItem(_Strict):
+    """One numbered item of the source document, for the coverage table."""
+
+    section: str
+    item: str | None = None
+    label: str = Field(min_length=1)  # a few words of our own, not the document's sentence
+    gap: bool = False  # the item is missing from our copy of the source
+
+
+class PackSource(_Strict):
+    document: str
+    date: dt.date
+    file: str  # the seed file this pack encodes
+    outline: list[SourceItem] = Field(default_factory=list)
+
+
+class PackHeader(_Strict):
+    id: Annotated[str, Field(pattern=PACK_ID)]  # the family: versions share it
+    version: str = Field(min_length=1)
+    title: str
+    effective: dt.date
+    layer: Layer = Layer.PLATFORM
+    extends: str | None = None  # "family@version": inherit its rules, then override
+    source: PackSource
+    notes: str | None = None
+    source_gaps: list[str] = Field(default_factory=list)
+    changelog: list[ChangelogEntry] = Field(default_factory=list)
+
+
+class Pack(_Strict):
+    pack: PackHeader
+    rules: list[Rule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Pack:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"duplicate rule id {rule.id!r}")
+            seen.add(rule.id)
+        return self
+
+    @property
+    def ref(self) -> str:
+        return f"{self.pack.id}@{self.pack.version}"
+
+
+class Adjustment(_Strict):
+    """An overlay's change to an inherited rule. Unset fields leave it as it is."""
+
+    rule: Annotated[str, Field(pattern=RULE_ID)]
+    enabled: bool | None = None
+    min_score: float | None = Field(default=None, ge=0.0, le=1.0)
+    category: str | None = None  # limit min_score to one signal; default: all of the rule's
+    severity: Severity | None = None
+    verdict: Verdict | None = None
+    action: Action | None = None
+    grant_exceptions: list[ExceptionKind] = Field(default_factory=list)
+    delegates: list[Setting] | None = None  # narrow what the next layer may relax
+    reason: str | None = None
+
+
+class OverlayHeader(_Strict):
+    id: Annotated[str, Field(pattern=PACK_ID)]
+    title: str
+    layer: Layer
+    notes: str | None = None
+
+    @field_validator("layer")
+    @classmethod
+    def _not_platform(cls, v: Layer) -> Layer:
+        if v is Layer.PLATFORM:
+            raise ValueError("an overlay is an operator or user layer; platform rules go in a pack")
+        return v
+
+
+class Overlay(_Strict):
+    overlay: OverlayHeader
+    rules: list[Rule] = Field(default_factory=list)  # rules the layer adds
+    adjust: list[Adjustment] = Field(default_factory=list)
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    """JSON-ready dict without unset defaults cluttering it."""
+    return model.model_dump(mode="json", exclude_defaults=True)
