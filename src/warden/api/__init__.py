@@ -1,0 +1,1 @@
+"""HTTP interface: FastAPI application, routes, auth and schemas."""

@@ -1,0 +1,40 @@
+"""The `warden` command line.
+
+Each area registers its own commands through `register(app)`, the same hook a
+plugin would use, so this module only knows the list of areas.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+import typer
+
+# Core command modules, registered exactly like third-party plugins
+# (entry-point group `warden.cli`, each exposing `register(app: typer.Typer)`).
+CORE_COMMANDS = [
+    "warden.policy.cli",
+]
+
+app = typer.Typer(
+    name="warden",
+    help="Usage-policy enforcement for AI platforms.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_all() -> None:
+    for name in CORE_COMMANDS:
+        importlib.import_module(name).register(app)
+    for ep in entry_points(group="warden.cli"):
+        ep.load()(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    app()
