@@ -11,7 +11,8 @@ from functools import lru_cache
 from typing import Any
 
 import celpy
-from celpy import celtypes, json_to_cel
+from celpy import celtypes
+from celpy.adapter import json_to_cel
 
 _ENV = celpy.Environment()
 

@@ -8,7 +8,7 @@ is what layering relies on.
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -20,7 +20,7 @@ RULE_ID = r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$"
 PACK_ID = r"^[a-z0-9][a-z0-9-]*$"
 
 
-class _Ordered(str, Enum):
+class _Ordered(StrEnum):
     """A string enum whose members compare by declaration order (later = stricter)."""
 
     @property
@@ -75,7 +75,7 @@ class Action(_Ordered):
     TERMINATION = "termination"
 
 
-class Surface(str, Enum):
+class Surface(StrEnum):
     ALL = "all"
     API = "api"
     CHATGPT = "chatgpt"
@@ -88,14 +88,14 @@ class Surface(str, Enum):
     ENTERPRISE = "enterprise"
 
 
-class RuleKind(str, Enum):
+class RuleKind(StrEnum):
     PROHIBITION = "prohibition"
     REQUIREMENT = "requirement"
     STORE_ELIGIBILITY = "store-eligibility"
     OBLIGATION = "obligation"  # a duty of the platform itself, e.g. "users can appeal"
 
 
-class Layer(str, Enum):
+class Layer(StrEnum):
     PLATFORM = "platform"
     OPERATOR = "operator"
     USER = "user"
@@ -105,7 +105,7 @@ class Layer(str, Enum):
         return list(Layer).index(self)
 
 
-class Setting(str, Enum):
+class Setting(StrEnum):
     """What a layer may hand down for the layer below to relax."""
 
     THRESHOLD = "threshold"  # raise a signal's min_score
@@ -114,7 +114,7 @@ class Setting(str, Enum):
     EXCEPTIONS = "exceptions"  # grant one of the rule's exceptions by default
 
 
-class ExceptionKind(str, Enum):
+class ExceptionKind(StrEnum):
     SCIENTIFIC = "scientific"
     EDUCATIONAL = "educational"
     SEX_EDUCATION = "sex-education"

@@ -1,0 +1,421 @@
+"""`warden policy ...`: list, show, diff, validate, effective, coverage.
+
+Readable tables by default, `--json` for scripts. Exit codes: 0 success,
+1 invalid policy or unknown name, 2 bad command-line usage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from warden.policy import coverage as coverage_mod
+from warden.policy.diff import diff_packs
+from warden.policy.layering import EffectivePolicy, LayeringError
+from warden.policy.library import LibraryError, PolicyLibrary
+from warden.policy.loader import LoadedOverlay, LoadedPack, is_overlay_file, load_overlay, load_pack
+from warden.policy.model import Rule, Surface
+from warden.policy.source import PolicyFileError, Problem
+
+policy_app = typer.Typer(help="Inspect, validate and compare policy packs.", no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+PacksOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--packs", help="Extra pack file or folder (repeatable); bundled packs are always loaded."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+OnOpt = Annotated[
+    str | None, typer.Option("--on", help="Date (YYYY-MM-DD): use the versions in force on that day.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(policy_app, name="policy")
+
+
+def _fail(message: str, as_json: bool = False, problems: list[Problem] | None = None) -> NoReturn:
+    if as_json:
+        payload: dict[str, Any] = {"ok": False, "error": message}
+        if problems:
+            payload["problems"] = [p.as_dict() for p in problems]
+        print(json.dumps(payload, indent=2))
+    else:
+        err.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _emit(payload: Any) -> None:
+    print(json.dumps(payload, indent=2, default=str))
+
+
+def _library(extra: list[Path] | None, as_json: bool) -> PolicyLibrary:
+    try:
+        return PolicyLibrary.discover(extra or [])
+    except PolicyFileError as exc:
+        _fail("invalid policy files:\n" + str(exc), as_json, exc.problems)
+    except LibraryError as exc:
+        _fail(str(exc), as_json)
+
+
+def _date(value: str | None, as_json: bool) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        _fail(f"--on must be a date like 2024-06-01, not {value!r}", as_json)
+
+
+def _pack_row(loaded: LoadedPack, library: PolicyLibrary, live: set[str]) -> dict[str, Any]:
+    header = loaded.pack.pack
+    return {
+        "ref": loaded.ref,
+        "title": header.title,
+        "effective": header.effective.isoformat(),
+        "layer": header.layer.value,
+        "extends": header.extends,
+        "rules": len(library.rules(loaded.ref)),
+        "own_rules": len(loaded.pack.rules),
+        "in_force": loaded.ref in live,
+        "revision": loaded.revision,
+        "source": header.source.file,
+    }
+
+
+@policy_app.command("list")
+def list_packs(packs: PacksOpt = None, on: OnOpt = None, as_json: JsonOpt = False) -> None:
+    """List the known packs, marking the versions in force (today, or --on DATE)."""
+    library = _library(packs, as_json)
+    day = _date(on, as_json) or dt.date.today()
+    live = {p.ref for p in library.in_force(day)}
+    rows = [_pack_row(p, library, live) for p in library.packs()]
+    if as_json:
+        _emit({"on": day.isoformat(), "packs": rows})
+        return
+    table = Table(title=f"Policy packs (in force on {day})")
+    table.add_column("pack", no_wrap=True)
+    for col in ("effective", "rules", "in force", "title", "revision"):
+        table.add_column(col)
+    for r in rows:
+        rules = f"{r['rules']}" + (f" ({r['own_rules']} own)" if r["extends"] else "")
+        table.add_row(r["ref"], r["effective"], rules, "yes" if r["in_force"] else "", r["title"],
+                      r["revision"].split("#")[1])
+    out.print(table)
+
+
+def _rule_dict(rule: Rule) -> dict[str, Any]:
+    return rule.model_dump(mode="json", exclude_defaults=True)
+
+
+@policy_app.command("show")
+def show(
+    name: Annotated[str, typer.Argument(help="A rule id, or a pack (family or family@version).")],
+    pack: Annotated[str | None, typer.Option("--pack", help="Look the rule up in this pack.")] = None,
+    packs: PacksOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one rule in full, or the rules of one pack."""
+    library = _library(packs, as_json)
+    try:
+        loaded = library.get(name)
+    except LibraryError:
+        loaded = None
+    if loaded is not None and pack is None:
+        _show_pack(library, loaded, as_json)
+        return
+    try:
+        found, rule = library.find_rule(name, pack)
+    except LibraryError as exc:
+        _fail(str(exc), as_json)
+    if as_json:
+        _emit({"pack": found.ref, "revision": found.revision, "rule": _rule_dict(rule)})
+        return
+    c = rule.citation
+    out.print(f"[bold]{rule.id}[/bold] — {rule.title}", highlight=False)
+    out.print(f"pack: {found.ref}   kind: {rule.kind.value}   surfaces: "
+              f"{', '.join(s.value for s in rule.surfaces)}" + ("   [red]HARD LIMIT[/red]" if rule.hard_limit else ""),
+              highlight=False)
+    out.print(f"cites: {c.document} ({c.date}), {c.section}" + (f", item {c.item}" if c.item else ""),
+              highlight=False)
+    out.print(f"\n{rule.summary}\n", highlight=False)
+    e = rule.enforcement
+    out.print(f"enforcement: severity {e.severity.value}, verdict {e.verdict.value}, action {e.action.value}",
+              highlight=False)
+    if rule.triggers:
+        for s in rule.triggers.signals:
+            out.print(f"trigger: signal {s.category} >= {s.min_score}", highlight=False)
+        if rule.triggers.condition:
+            out.print(f"trigger: condition {rule.triggers.condition}", highlight=False, markup=False)
+    for x in rule.exceptions:
+        out.print(f"exception ({x.kind.value}): {x.summary}", highlight=False)
+    if rule.delegates:
+        out.print(f"delegates: {', '.join(d.value for d in rule.delegates)}", highlight=False)
+    if rule.supersedes:
+        out.print(f"supersedes: {', '.join(rule.supersedes)}", highlight=False)
+    if rule.source_gap:
+        out.print(f"source gap: {rule.source_gap}", highlight=False)
+
+
+def _show_pack(library: PolicyLibrary, loaded: LoadedPack, as_json: bool) -> None:
+    rules = library.rules(loaded.ref)
+    if as_json:
+        header = loaded.pack.pack.model_dump(mode="json", exclude={"source": {"outline"}})
+        _emit({"pack": header, "revision": loaded.revision, "rules": [_rule_dict(r) for r in rules.values()]})
+        return
+    table = Table(title=f"{loaded.ref} — {loaded.pack.pack.title}")
+    table.add_column("rule", no_wrap=True)
+    for col in ("kind", "cites", "triggers", "enforcement"):
+        table.add_column(col)
+    for rule in rules.values():
+        c = rule.citation
+        trig = ""
+        if rule.triggers:
+            trig = ", ".join(f"{s.category}≥{s.min_score}" for s in rule.triggers.signals)
+            if rule.triggers.condition:
+                trig += (" + " if trig else "") + "condition"
+        e = rule.enforcement
+        table.add_row(
+            rule.id + (" [red](hard)[/red]" if rule.hard_limit else ""),
+            rule.kind.value,
+            f"{c.section} {c.item or ''}".strip(),
+            trig or "review",
+            f"{e.verdict.value}/{e.action.value}",
+        )
+    out.print(table)
+
+
+@policy_app.command("diff")
+def diff(
+    old: Annotated[str, typer.Argument(help="Older pack, e.g. openai-usage@2023-03-23")],
+    new: Annotated[str, typer.Argument(help="Newer pack, e.g. openai-usage@2025-01-29")],
+    packs: PacksOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rules added, removed, replaced and changed between two pack versions, with the changelog."""
+    library = _library(packs, as_json)
+    try:
+        result = diff_packs(library, old, new)
+    except LibraryError as exc:
+        _fail(str(exc), as_json)
+    if as_json:
+        _emit(result.as_dict())
+        return
+    out.print(f"[bold]{result.old} → {result.new}[/bold]", highlight=False)
+    if result.changelog:
+        out.print("\n[bold]Changelog entries in between[/bold]")
+        for entry in result.changelog:
+            out.print(f"  {entry.date}  {entry.summary}", highlight=False)
+    sections: list[tuple[str, list[str]]] = [
+        ("Added", [f"+ {r.id}: {r.title}" for r in result.added]),
+        ("Removed", [f"- {r.id}: {r.title}" for r in result.removed]),
+        ("Replaced", [f"~ {r.rule_id} replaces {', '.join(r.replaces)}" for r in result.replaced]),
+    ]
+    for title, rows in sections:
+        out.print(f"\n[bold]{title} ({len(rows)})[/bold]")
+        for row in rows:
+            out.print(f"  {row}", highlight=False, markup=False)
+    out.print(f"\n[bold]Changed ({len(result.changed)})[/bold]")
+    for change in result.changed:
+        out.print(f"  * {change.rule_id}", highlight=False, markup=False)
+        for f in change.changes:
+            out.print(f"      {f.field}: {_brief(f.field, f.before)} → {_brief(f.field, f.after)}",
+                      highlight=False, markup=False)
+    if result.empty:
+        out.print("\nNo rule differences.")
+
+
+def _brief(field: str, value: Any) -> str:
+    """One-line rendering of a rule field for diffs."""
+    if field == "citation" and isinstance(value, dict):
+        return f"{value['section']} {value.get('item') or ''} ({value['date']})".replace("  ", " ")
+    if field == "triggers" and isinstance(value, dict):
+        parts = [f"{s['category']}>={s['min_score']}" for s in value.get("signals", [])]
+        if value.get("condition"):
+            parts.append(f"if {value['condition']}")
+        return ", ".join(parts) or "none"
+    if field == "enforcement" and isinstance(value, dict):
+        return f"{value['severity']}/{value['verdict']}/{value['action']}"
+    if field in ("title", "summary") and isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _validate_paths(paths: list[Path], on: dt.date | None) -> tuple[list[Problem], list[str]]:
+    """Validate packs and overlays; overlays are also resolved against the platform policy."""
+    problems: list[Problem] = []
+    checked: list[str] = []
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(Problem(path, None, "", "no such file or folder"))
+    packs: list[LoadedPack] = []
+    overlays: list[LoadedOverlay] = []
+    for file in files:
+        try:
+            if is_overlay_file(file):
+                overlays.append(load_overlay(file))
+            else:
+                packs.append(load_pack(file))
+            checked.append(str(file))
+        except PolicyFileError as exc:
+            problems += exc.problems
+    if problems:
+        return problems, checked
+    try:
+        base = PolicyLibrary.discover()
+        bundled = {p.path.resolve() for p in base.packs()}
+        library = PolicyLibrary(base.packs() + [p for p in packs if p.path.resolve() not in bundled])
+        library.effective(on=on, overlays=overlays)
+    except PolicyFileError as exc:
+        problems += exc.problems
+    except (LibraryError, LayeringError) as exc:
+        problems.append(Problem(files[0] if files else Path("."), None, "", str(exc)))
+    return problems, checked
+
+
+@policy_app.command("validate")
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Pack or overlay files or folders.")] = None,
+    on: OnOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate packs and overlays (default: every known pack). Exit 1 and file:line on any problem."""
+    day = _date(on, as_json)
+    if paths:
+        problems, checked = _validate_paths(paths, day)
+    else:
+        try:
+            library = PolicyLibrary.discover()
+            problems, checked = [], [str(p.path) for p in library.packs()]
+        except PolicyFileError as exc:
+            problems, checked = exc.problems, []
+        except LibraryError as exc:
+            problems, checked = [Problem(Path("."), None, "", str(exc))], []
+    if as_json:
+        _emit({"ok": not problems, "checked": checked, "problems": [p.as_dict() for p in problems]})
+    elif problems:
+        for p in problems:
+            err.print(p.render(), highlight=False, markup=False, soft_wrap=True)
+        err.print(f"[red]{len(problems)} problem(s); nothing was loaded from the broken files.[/red]")
+    else:
+        out.print(f"ok: {len(checked)} file(s) valid", highlight=False)
+    if problems:
+        raise typer.Exit(1)
+
+
+def _effective_rows(policy: EffectivePolicy, surface: str | None) -> list[dict[str, Any]]:
+    rows = []
+    for r in policy.rules.values():
+        if surface is not None and not r.rule.covers(surface):
+            continue
+        e = r.rule.enforcement
+        rows.append({
+            "rule_id": r.id,
+            "enabled": r.enabled,
+            "layer": r.layer.value,
+            "origin": r.origin,
+            "hard_limit": r.rule.hard_limit,
+            "kind": r.rule.kind.value,
+            "signals": [s.model_dump() for s in (r.rule.triggers.signals if r.rule.triggers else [])],
+            "condition": r.rule.triggers.condition if r.rule.triggers else None,
+            "severity": e.severity.value,
+            "verdict": e.verdict.value,
+            "action": e.action.value,
+            "granted_exceptions": sorted(x.value for x in r.granted_exceptions),
+            "delegates": [d.value for d in r.rule.delegates],
+            "changed_by": list(r.changed_by),
+        })
+    return rows
+
+
+@policy_app.command("effective")
+def effective(
+    overlay: Annotated[
+        list[Path] | None, typer.Option("--overlay", help="Operator or user overlay file (repeatable).")
+    ] = None,
+    pack: Annotated[
+        list[str] | None, typer.Option("--pack", help="Platform pack to use (repeatable); default: in force.")
+    ] = None,
+    on: OnOpt = None,
+    surface: Annotated[str | None, typer.Option("--surface", help="Only rules covering this surface.")] = None,
+    packs: PacksOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Resolve platform packs and overlays into the effective policy and print it."""
+    library = _library(packs, as_json)
+    day = _date(on, as_json)
+    if surface is not None and surface not in {s.value for s in Surface}:
+        _fail(f"unknown surface {surface!r}; choose from {', '.join(s.value for s in Surface)}", as_json)
+    try:
+        overlays = [load_overlay(p) for p in overlay or []]
+        policy = library.effective(on=day, overlays=overlays, packs=pack)
+    except PolicyFileError as exc:
+        _fail("invalid overlay:\n" + str(exc), as_json, exc.problems)
+    except (LibraryError, LayeringError) as exc:
+        _fail(str(exc), as_json)
+    rows = _effective_rows(policy, surface)
+    if as_json:
+        _emit({"revision": policy.revision, "packs": list(policy.packs), "overlays": list(policy.overlays),
+               "rules": rows})
+        return
+    table = Table(title=f"Effective policy {policy.revision}")
+    table.add_column("rule", no_wrap=True)
+    for col in ("on", "layer", "triggers", "enforcement", "changed by"):
+        table.add_column(col)
+    for r in rows:
+        trig = ", ".join(f"{s['category']}≥{s['min_score']}" for s in r["signals"])
+        if r["condition"]:
+            trig += (" + " if trig else "") + "condition"
+        table.add_row(
+            r["rule_id"] + (" (hard)" if r["hard_limit"] else ""),
+            "yes" if r["enabled"] else "no",
+            r["layer"],
+            trig or "review",
+            f"{r['verdict']}/{r['action']}",
+            ", ".join(r["changed_by"]),
+        )
+    out.print(table)
+
+
+@policy_app.command("coverage")
+def coverage(
+    write: Annotated[Path | None, typer.Option("--write", help="Write the Markdown table to this file.")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 if an item has no rule.")] = False,
+    packs: PacksOpt = None,
+) -> None:
+    """Map every numbered item of every source document to the rules that encode it."""
+    library = _library(packs, False)
+    text = coverage_mod.render_markdown(library)
+    if write is not None:
+        write.parent.mkdir(parents=True, exist_ok=True)
+        write.write_text(text, encoding="utf-8")
+        out.print(f"wrote {write}", highlight=False)
+    else:
+        sys.stdout.write(text)
+    missing = [
+        f"{row.pack}: {row.ref}"
+        for loaded in library.packs()
+        for row in coverage_mod.pack_coverage(loaded)
+        if not row.covered and not row.item.gap
+    ]
+    dangling = [f"{p.ref}: {d}" for p in library.packs() for d in coverage_mod.dangling_citations(p)]
+    for line in missing:
+        err.print(f"uncovered: {line}", highlight=False)
+    for line in dangling:
+        err.print(f"dangling: {line}", highlight=False)
+    if check and (missing or dangling):
+        raise typer.Exit(1)
