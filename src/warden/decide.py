@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from warden.detect.signals import Signal
 from warden.policy import expr
 from warden.policy.layering import EffectivePolicy, EffectiveRule
-from warden.policy.model import Action, Citation, ExceptionKind, RuleKind, Severity, Surface, Verdict
+from warden.policy.model import Action, Citation, ExceptionKind, Match, RuleKind, Severity, Surface, Verdict
 
 
 class Violation(BaseModel):
@@ -82,16 +82,18 @@ def _fires(rule: EffectiveRule, scores: Mapping[str, float], ctx: Mapping[str, A
     if triggers is None or (not triggers.signals and triggers.condition is None):
         return None  # enforced by human review only
     category = score = threshold = None
-    if triggers.signals:
-        best = None
-        for trig in triggers.signals:
-            value = scores.get(trig.category, 0.0)
-            if value >= trig.min_score and (best is None or value - trig.min_score > best[1] - best[2]):
-                best = (trig.category, value, trig.min_score)
-        if best is None:
-            return None
+    best = None
+    for trig in triggers.signals:
+        value = scores.get(trig.category, 0.0)
+        if value >= trig.min_score and (best is None or value - trig.min_score > best[1] - best[2]):
+            best = (trig.category, value, trig.min_score)
+    if best is not None:
         category, score, threshold = best
-    if triggers.condition is not None and not expr.evaluate(triggers.condition, dict(ctx)):
+    signal_part = best is not None if triggers.signals else None
+    condition_part = expr.evaluate(triggers.condition, dict(ctx)) if triggers.condition is not None else None
+    parts = [p for p in (signal_part, condition_part) if p is not None]
+    fired = any(parts) if triggers.match is Match.ANY else all(parts)
+    if not fired:
         return None
     e = rule.rule.enforcement
     return Violation(
@@ -106,7 +108,7 @@ def _fires(rule: EffectiveRule, scores: Mapping[str, float], ctx: Mapping[str, A
         category=category,
         score=score,
         threshold=threshold,
-        condition=triggers.condition,
+        condition=triggers.condition if condition_part else None,
     )
 
 

@@ -25,8 +25,9 @@ from warden.policy.model import Rule, Surface
 from warden.policy.source import PolicyFileError, Problem
 
 policy_app = typer.Typer(help="Inspect, validate and compare policy packs.", no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
+# Pipes and CI logs get wide lines instead of an 80-column table squeezed into ellipses.
+out = Console(width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 PacksOpt = Annotated[
     list[Path] | None,

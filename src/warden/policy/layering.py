@@ -21,7 +21,6 @@ from warden.policy.model import (
     Setting,
     SignalTrigger,
     Surface,
-    Triggers,
 )
 
 
@@ -148,7 +147,7 @@ def adjust(current: EffectiveRule, change: Adjustment, by: str, layer: Layer) ->
                     relaxed.append((Setting.THRESHOLD, f"raise the {signal.category} threshold"))
                 signal = SignalTrigger(category=signal.category, min_score=change.min_score)
             signals.append(signal)
-        triggers = Triggers(signals=signals, condition=triggers.condition)
+        triggers = triggers.model_copy(update={"signals": signals})
 
     old = rule.enforcement
     severity = change.severity or old.severity

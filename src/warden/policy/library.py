@@ -47,6 +47,7 @@ class PolicyLibrary:
         self._resolved: dict[str, dict[str, Rule]] = {}
         for ref in self._by_ref:
             self.rules(ref)  # resolves `extends` now, so broken chains fail at load time
+        self._check_lineage()
 
     @classmethod
     def discover(cls, extra: Iterable[Path | str] = ()) -> PolicyLibrary:
@@ -62,6 +63,20 @@ class PolicyLibrary:
         if problems:
             raise PolicyFileError([p for exc in problems for p in exc.problems])
         return cls(packs)
+
+    def _check_lineage(self) -> None:
+        """`supersedes` must name rules of an earlier version of the same family."""
+        for loaded in self._by_ref.values():
+            header = loaded.pack.pack
+            earlier = [p for p in self.versions(header.id) if p.pack.pack.effective < header.effective]
+            known = {rid for p in earlier for rid in self.rules(p.ref)}
+            for rule in loaded.pack.rules:
+                unknown = [rid for rid in rule.supersedes if rid not in known]
+                if unknown:
+                    raise LibraryError(
+                        f"{loaded.path}: rule {rule.id} supersedes {', '.join(unknown)}, "
+                        f"which no earlier version of {header.id} defines"
+                    )
 
     # --- lookup -------------------------------------------------------------
 

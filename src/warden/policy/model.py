@@ -158,15 +158,21 @@ class SignalTrigger(_Strict):
         return v
 
 
-class Triggers(_Strict):
-    """A rule fires when any listed signal reaches its score and the condition holds.
+class Match(StrEnum):
+    ALL = "all"  # a listed signal reaches its score AND the condition holds
+    ANY = "any"  # a listed signal reaches its score OR the condition holds
 
-    With no signals the condition alone decides; with neither the rule is only
-    enforced through human review.
+
+class Triggers(_Strict):
+    """When a rule fires: listed signals (any one reaching its min_score) and a condition.
+
+    `match` combines the two parts when both are given. With only one part, that
+    part decides; with neither, the rule is enforced through human review only.
     """
 
     signals: list[SignalTrigger] = Field(default_factory=list)
     condition: str | None = None  # CEL over the decision context
+    match: Match = Match.ALL
 
     _v = field_validator("condition")(_check_expression)
 
