@@ -17,6 +17,12 @@ from warden.api import errors
 
 ROUTERS: list[str] = [
     # "warden.api.moderations:router",
+    "warden.api.routes_directory:router",
+    "warden.api.routes_enforcement:router",
+    "warden.api.routes_cases:router",
+    "warden.api.routes_reports:router",
+    "warden.api.routes_notices:router",
+    "warden.api.routes_transparency:router",
 ]
 
 

@@ -1,0 +1,117 @@
+"""API-key authentication and the per-request context every enforcement route uses.
+
+`Ctx.tx()` runs a block in one transaction and turns domain errors into the
+shared error shape; `Ctx.create()` adds idempotency keys to creating POSTs: the
+same key with the same body replays the first answer, with another body it is
+a 409, and the record is written in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from warden.api.errors import APIError
+from warden.api.runtime import Runtime, runtime
+from warden.enforce import keys
+from warden.enforce.errors import EnforceError
+from warden.enforce.principal import Permission, Principal
+from warden.store.tables import IdempotencyRecord
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    try:
+        yield
+    except EnforceError as exc:
+        raise APIError(exc.status, exc.message, param=exc.param, code=exc.code) from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        param = ".".join(str(p) for p in first.get("loc", ())) or None
+        raise APIError(400, f"{param + ': ' if param else ''}{first['msg']}", param=param,
+                       code="invalid_value") from exc
+
+
+@dataclass
+class Ctx:
+    rt: Runtime
+    principal: Principal
+    request: Request
+
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        with translated(), self.rt.db.transaction() as session:
+            yield session
+
+    def create(self, idempotency_key: str | None, body: BaseModel | None,
+               produce: Callable[[Session], BaseModel], status: int = 201) -> JSONResponse:
+        fingerprint = hashlib.sha256(json.dumps(
+            [self.request.method, self.request.url.path, body.model_dump(mode="json") if body else None],
+            sort_keys=True).encode()).hexdigest()
+        for _ in range(2):
+            try:
+                return self._create_once(idempotency_key, fingerprint, produce, status)
+            except IntegrityError:
+                if idempotency_key is None:
+                    raise
+                # a concurrent request with the same key won; replay its answer
+        raise APIError(409, "idempotency key is in use by a concurrent request", code="idempotency_conflict")
+
+    def _create_once(self, idempotency_key: str | None, fingerprint: str,
+                     produce: Callable[[Session], BaseModel], status: int) -> JSONResponse:
+        with self.tx() as s:
+            if idempotency_key is not None:
+                prior = s.get(IdempotencyRecord, (self.principal.key_id, idempotency_key))
+                if prior is not None:
+                    if prior.fingerprint != fingerprint:
+                        raise APIError(409, "this Idempotency-Key was used with a different request",
+                                       param="Idempotency-Key", code="idempotency_conflict")
+                    return JSONResponse(prior.response, status_code=prior.status_code,
+                                        headers={"Idempotent-Replayed": "true"})
+            content: dict[str, Any] = produce(s).model_dump(mode="json")
+            if idempotency_key is not None:
+                s.add(IdempotencyRecord(key_id=self.principal.key_id, idempotency_key=idempotency_key,
+                                        fingerprint=fingerprint, status_code=status, response=content))
+                s.flush()
+        return JSONResponse(content, status_code=status)
+
+    def require(self, permission: Permission) -> None:
+        with translated():
+            self.principal.require(permission)
+
+    @property
+    def now(self) -> dt.datetime:
+        return self.rt.clock()
+
+
+def _principal(rt: Runtime, authorization: str | None) -> Principal:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise APIError(401, "missing API key: send `Authorization: Bearer wdn_...`", code="missing_api_key")
+    with rt.db.transaction() as s:
+        principal = keys.authenticate(s, authorization[7:].strip())
+    if principal is None:
+        raise APIError(401, "invalid or revoked API key", code="invalid_api_key")
+    return principal
+
+
+def context(
+    request: Request,
+    rt: Annotated[Runtime, Depends(runtime)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> Ctx:
+    return Ctx(rt=rt, principal=_principal(rt, authorization), request=request)
+
+
+CtxDep = Annotated[Ctx, Depends(context)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]

@@ -1,0 +1,96 @@
+"""The review queue: list, claim (exclusively), decide, open retroactive re-reviews."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from warden.api.auth import CtxDep, IdempotencyKey
+from warden.api.errors import APIError
+from warden.api.schemas import CaseOut, ListOut
+from warden.enforce import cases, review
+from warden.enforce.principal import Permission
+from warden.enforce.scoping import get_scoped
+from warden.policy.model import Severity
+from warden.store.tables import Case, ContentItem
+
+router = APIRouter(prefix="/v1", tags=["review"])
+
+
+@router.get("/cases", response_model=ListOut[CaseOut])
+def list_cases(ctx: CtxDep, org_id: str | None = None, status: str = "open", limit: int = 50) -> ListOut[CaseOut]:
+    with ctx.tx() as s:
+        rows = cases.queue(s, ctx.principal, org_id=org_id, status=status, limit=min(max(limit, 1), 500))
+        return ListOut[CaseOut](data=[CaseOut.model_validate(c) for c in rows])
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut)
+def get_case(case_id: str, ctx: CtxDep) -> CaseOut:
+    ctx.require(Permission.READ_ENFORCEMENT)
+    with ctx.tx() as s:
+        return CaseOut.model_validate(get_scoped(s, Case, case_id, ctx.principal, "case"))
+
+
+@router.post("/cases/{case_id}/claim", response_model=CaseOut)
+def claim(case_id: str, ctx: CtxDep) -> CaseOut:
+    with ctx.tx() as s:
+        return CaseOut.model_validate(cases.claim(s, case_id, ctx.principal, ctx.now))
+
+
+class ClaimNextIn(BaseModel):
+    org_id: str | None = None
+    kind: str | None = None
+
+
+@router.post("/cases/claim-next", response_model=CaseOut, responses={204: {"description": "queue empty"}})
+def claim_next(body: ClaimNextIn, ctx: CtxDep) -> CaseOut | Response:
+    with ctx.tx() as s:
+        case = cases.claim_next(s, ctx.principal, ctx.now, postgres=ctx.rt.db.is_postgres, org_id=body.org_id,
+                                kind=body.kind)
+        if case is None:
+            return Response(status_code=204)
+        return CaseOut.model_validate(case)
+
+
+@router.post("/cases/{case_id}/release", response_model=CaseOut)
+def release(case_id: str, ctx: CtxDep) -> CaseOut:
+    ctx.require(Permission.REVIEW)
+    with ctx.tx() as s:
+        case = get_scoped(s, Case, case_id, ctx.principal, "case")
+        cases.release(s, case, ctx.principal)
+        return CaseOut.model_validate(case)
+
+
+@router.post("/cases/{case_id}/decision", response_model=review.CaseResult)
+def decide(case_id: str, body: review.CaseDecision, ctx: CtxDep) -> review.CaseResult:
+    rv = review.Review(principal=ctx.principal, decision=body, policy=ctx.rt.policy, cybertip=ctx.rt.cybertip,
+                       now=ctx.now)
+    with ctx.tx() as s:
+        return review.decide_case(s, case_id, rv)
+
+
+class ReReviewIn(BaseModel):
+    content_id: str
+    reason: str
+    severity: Severity = Severity.MEDIUM
+    rule_ids: list[str] = []
+
+
+@router.post("/cases", status_code=201, response_model=CaseOut)
+def open_re_review(body: ReReviewIn, ctx: CtxDep, key: IdempotencyKey = None) -> JSONResponse:
+    """Retroactive re-review of stored content, e.g. after a policy update."""
+    ctx.require(Permission.OPEN_REVIEW)
+
+    def produce(s: Session) -> CaseOut:
+        content = get_scoped(s, ContentItem, body.content_id, ctx.principal, "content")
+        if content.restricted:
+            raise APIError(409, "restricted content is handled through its confirmation case", code="conflict")
+        case = cases.open_case(s, org_id=content.org_id, kind="re_review", subject_type="content",
+                               subject_id=content.id, severity=body.severity, actor=ctx.principal.actor,
+                               reach=content.reach, rule_ids=body.rule_ids, account_id=content.account_id,
+                               content_id=content.id, app_id=content.app_id)
+        return CaseOut.model_validate(case)
+
+    return ctx.create(key, body, produce)

@@ -1,0 +1,65 @@
+"""Notice subscriptions, delivery of the outbox, and policy-update announcements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from warden.api.auth import CtxDep, IdempotencyKey, translated
+from warden.api.schemas import ListOut
+from warden.enforce import subscriptions
+from warden.enforce.notices import DeliveryRun, deliver_due
+from warden.enforce.principal import Permission
+from warden.store.tables import Delivery, Notice
+
+router = APIRouter(prefix="/v1", tags=["notices"])
+
+
+class Announced(BaseModel):
+    revision: str
+    notices: int
+
+
+@router.post("/subscriptions", status_code=201, response_model=subscriptions.SubscriptionOut)
+def subscribe(body: subscriptions.SubscriptionIn, ctx: CtxDep, key: IdempotencyKey = None) -> JSONResponse:
+    """Receive notices (signed webhooks or the log), including policy updates (`policy.updated`)."""
+    return ctx.create(key, body, lambda s: subscriptions.subscribe(s, ctx.principal, body))
+
+
+@router.post("/notices/deliver", response_model=DeliveryRun)
+def deliver(ctx: CtxDep, limit: int = 100) -> DeliveryRun:
+    """Drain due deliveries now (a worker or `warden notices deliver` does this on a schedule)."""
+    ctx.require(Permission.DELIVER_NOTICES)
+    with translated():
+        return deliver_due(ctx.rt.db, limit=min(max(limit, 1), 1000))
+
+
+@router.get("/notices")
+def list_notices(ctx: CtxDep, org_id: str | None = None, recipient_id: str | None = None,
+                 limit: int = 100) -> ListOut[dict[str, Any]]:
+    ctx.require(Permission.READ_ENFORCEMENT)
+    with ctx.tx() as s:
+        q = select(Notice).order_by(Notice.created_at)
+        scope = ctx.principal.scoped_org(org_id)
+        if scope is not None:
+            q = q.where(Notice.org_id == scope)
+        if recipient_id is not None:
+            q = q.where(Notice.recipient_id == recipient_id)
+        out = []
+        for n in s.execute(q.limit(min(max(limit, 1), 1000))).scalars():
+            states = s.execute(select(Delivery.channel, Delivery.status).where(Delivery.notice_id == n.id)).all()
+            out.append({"id": n.id, "event": n.event, "recipient_type": n.recipient_type,
+                        "recipient_id": n.recipient_id, "payload": n.payload, "created_at": n.created_at.isoformat(),
+                        "deliveries": [{"channel": c, "status": st} for c, st in states]})
+        return ListOut[dict[str, Any]](data=out)
+
+
+@router.post("/policy-updates", status_code=201)
+def announce(body: subscriptions.PolicyUpdate, ctx: CtxDep, key: IdempotencyKey = None) -> JSONResponse:
+    """Announce a new policy version to every subscriber."""
+    return ctx.create(key, body, lambda s: Announced(revision=body.revision,
+                                                      notices=subscriptions.announce(s, ctx.principal, body)))

@@ -1,0 +1,35 @@
+"""User reports and appeals."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from warden.api.auth import CtxDep, IdempotencyKey
+from warden.api.schemas import AppealOut
+from warden.enforce import appeals, reports
+from warden.enforce.principal import Permission
+from warden.enforce.scoping import get_scoped
+from warden.store.tables import Appeal
+
+router = APIRouter(prefix="/v1", tags=["reports and appeals"])
+
+
+@router.post("/reports", status_code=201, response_model=reports.ReportResult)
+def file_report(body: reports.ReportIn, ctx: CtxDep, key: IdempotencyKey = None) -> JSONResponse:
+    """Report content, an app/GPT or an account; duplicates merge into one case."""
+    return ctx.create(key, body, lambda s: reports.file(s, ctx.principal, body))
+
+
+@router.post("/appeals", status_code=201, response_model=AppealOut)
+def file_appeal(body: appeals.AppealIn, ctx: CtxDep, key: IdempotencyKey = None) -> JSONResponse:
+    """The affected party appeals an action; a different reviewer will decide."""
+    return ctx.create(key, body, lambda s: AppealOut.model_validate(
+        appeals.file(s, ctx.principal, body, ctx.now)))
+
+
+@router.get("/appeals/{appeal_id}", response_model=AppealOut)
+def get_appeal(appeal_id: str, ctx: CtxDep) -> AppealOut:
+    ctx.require(Permission.READ_ENFORCEMENT)
+    with ctx.tx() as s:
+        return AppealOut.model_validate(get_scoped(s, Appeal, appeal_id, ctx.principal, "appeal"))

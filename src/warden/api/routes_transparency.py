@@ -1,0 +1,69 @@
+"""Statements of reasons, mandatory reports and the audit log."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from warden.api.auth import CtxDep, translated
+from warden.api.schemas import AuditEventOut, ListOut, MandatoryReportOut
+from warden.enforce import audit, mandatory, statements
+from warden.enforce.principal import Permission
+from warden.enforce.scoping import get_scoped
+from warden.store.tables import AuditEvent, MandatoryReport
+
+router = APIRouter(prefix="/v1", tags=["transparency"])
+
+
+@router.get("/statements", response_model=statements.StatementPage)
+def export_statements(ctx: CtxDep, org_id: str | None = None, after: str | None = None,
+                      limit: int = 100) -> statements.StatementPage:
+    """A batch (≤ 100) of DSA statements of reasons, oldest first; pass `next_cursor` as `after`."""
+    ctx.require(Permission.READ_ENFORCEMENT)
+    with ctx.tx() as s:
+        return statements.export(s, org_id=ctx.principal.scoped_org(org_id), after=after,
+                                 limit=min(max(limit, 1), 100))
+
+
+@router.get("/mandatory-reports", response_model=ListOut[MandatoryReportOut])
+def list_mandatory(ctx: CtxDep) -> ListOut[MandatoryReportOut]:
+    ctx.require(Permission.MANDATORY_REPORTS)
+    with ctx.tx() as s:
+        rows = s.execute(select(MandatoryReport).order_by(MandatoryReport.created_at)).scalars()
+        return ListOut[MandatoryReportOut](data=[MandatoryReportOut.model_validate(r) for r in rows])
+
+
+@router.post("/mandatory-reports/{report_id}/confirm", response_model=MandatoryReportOut)
+def confirm_mandatory(report_id: str, ctx: CtxDep) -> MandatoryReportOut:
+    """A person confirms the draft; it is then submitted to the configured CyberTipline endpoint."""
+    ctx.require(Permission.MANDATORY_REPORTS)
+    with ctx.tx() as s:
+        report = get_scoped(s, MandatoryReport, report_id, ctx.principal, "mandatory_report")
+        mandatory.confirm(s, report, ctx.principal, ctx.now)
+    if ctx.rt.cybertip.endpoint is not None:
+        with translated():
+            mandatory.submit(ctx.rt.db, report_id, ctx.rt.cybertip)
+    with ctx.tx() as s:
+        return MandatoryReportOut.model_validate(s.get_one(MandatoryReport, report_id))
+
+
+@router.get("/audit", response_model=ListOut[AuditEventOut])
+def list_audit(ctx: CtxDep, org_id: str | None = None, after_seq: int = 0, limit: int = 200) -> ListOut[AuditEventOut]:
+    """Audit events; operator keys see their organization's, workspace administrators their workspace's."""
+    ctx.require(Permission.READ_AUDIT)
+    with ctx.tx() as s:
+        q = select(AuditEvent).where(AuditEvent.seq > after_seq).order_by(AuditEvent.seq)
+        scope = ctx.principal.scoped_org(org_id)
+        if scope is not None:
+            q = q.where(AuditEvent.org_id == scope)
+        if ctx.principal.workspace_id is not None:
+            q = q.where(AuditEvent.workspace_id == ctx.principal.workspace_id)
+        rows = s.execute(q.limit(min(max(limit, 1), 1000))).scalars()
+        return ListOut[AuditEventOut](data=[AuditEventOut.model_validate(r) for r in rows])
+
+
+@router.get("/audit/verify", response_model=audit.ChainReport)
+def verify_audit(ctx: CtxDep) -> audit.ChainReport:
+    ctx.require(Permission.VERIFY_AUDIT)
+    with ctx.tx() as s:
+        return audit.verify(s)

@@ -1,0 +1,161 @@
+"""Mandatory reports: evidence preservation, CyberTipline drafts, human confirmation, submission.
+
+Suspected CSAM is sealed as evidence (kept for a year, REPORT Act 2024) and its
+text is removed from the content record, so the console and the API only ever
+show hashes. A report is drafted automatically but leaves the building only
+after a platform administrator confirms it, to the endpoint configured in
+``WARDEN_CYBERTIP_URL`` (NCMEC's test host while onboarding).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import xml.etree.ElementTree as ET
+
+import httpx
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from warden.enforce import audit, cybertip
+from warden.enforce.errors import Conflict
+from warden.enforce.principal import Permission, Principal
+from warden.store.database import Database
+from warden.store.tables import Account, ContentItem, DecisionRecord, Evidence, MandatoryReport, new_id
+
+PRESERVE_FOR = dt.timedelta(days=365)
+
+
+class CyberTipSettings(BaseModel):
+    endpoint: str | None  # base URL of the reporting API (…/ispws); None: drafts only
+    username: str | None = None
+    password: str | None = None
+    reporter: cybertip.ReporterInfo
+    platform: str = "Warden-operated AI service"
+
+    @classmethod
+    def from_env(cls) -> CyberTipSettings:
+        env = os.environ.get
+        return cls(
+            endpoint=env("WARDEN_CYBERTIP_URL") or None,
+            username=env("WARDEN_CYBERTIP_USER"),
+            password=env("WARDEN_CYBERTIP_PASSWORD"),
+            platform=env("WARDEN_CYBERTIP_PLATFORM", "Warden-operated AI service"),
+            reporter=cybertip.ReporterInfo(
+                first_name=env("WARDEN_CYBERTIP_REPORTER_FIRST", "Trust"),
+                last_name=env("WARDEN_CYBERTIP_REPORTER_LAST", "Safety"),
+                email=env("WARDEN_CYBERTIP_REPORTER_EMAIL", "trust-safety@example.invalid"),
+                terms_of_service=env("WARDEN_CYBERTIP_TOS_URL"),
+            ),
+        )
+
+
+def preserve(session: Session, content: ContentItem, now: dt.datetime) -> Evidence:
+    """Seal the content as evidence and strip it from the ordinary record."""
+    data = (content.text or "").encode()
+    evidence = Evidence(id=new_id("evd"), org_id=content.org_id, content_id=content.id, data=data,
+                        sha256=hashlib.sha256(data).hexdigest(), md5=hashlib.md5(data).hexdigest(),
+                        preserve_until=now + PRESERVE_FOR, created_at=now)
+    session.add(evidence)
+    content.text, content.restricted = None, True
+    return evidence
+
+
+def draft(session: Session, *, content: ContentItem, decision: DecisionRecord, settings: CyberTipSettings,
+          actor: str, now: dt.datetime) -> MandatoryReport:
+    evidence = preserve(session, content, now)
+    account = session.get(Account, content.account_id) if content.account_id else None
+    incident = cybertip.Incident(
+        incident_datetime=content.created_at, platform=settings.platform, url=None,
+        esp_identifier=account.id if account else f"content:{content.id}",
+        screen_name=account.display_name if account else None, esp_service=decision.surface,
+        additional_info=f"Detected by automated classification under policy {decision.policy_revision}; "
+                        f"decision {decision.id}.",
+    )
+    file = cybertip.FileInfo(file_name=f"{content.id}.txt", sha256=evidence.sha256, md5=evidence.md5,
+                             generative_ai=True)
+    report = MandatoryReport(
+        id=new_id("mrp"), org_id=content.org_id, account_id=content.account_id, content_id=content.id,
+        decision_id=decision.id, evidence_id=evidence.id, status="draft",
+        report_xml=cybertip.report_xml(settings.reporter, incident), file_xml=cybertip.file_details_xml(file),
+    )
+    session.add(report)
+    session.flush()
+    audit.record(session, actor=actor, action="mandatory_report.drafted", subject_type="mandatory_report",
+                 subject_id=report.id, org_id=report.org_id,
+                 data={"content_id": content.id, "evidence_sha256": evidence.sha256,
+                       "preserve_until": evidence.preserve_until.isoformat()})
+    return report
+
+
+def confirm(session: Session, report: MandatoryReport, principal: Principal, now: dt.datetime) -> None:
+    principal.require(Permission.MANDATORY_REPORTS)
+    if report.status not in {"draft", "failed"}:
+        raise Conflict(f"report {report.id} is already {report.status}")
+    report.status, report.confirmed_by, report.confirmed_at = "confirmed", principal.subject, now
+    audit.record(session, actor=principal.actor, action="mandatory_report.confirmed",
+                 subject_type="mandatory_report", subject_id=report.id, org_id=report.org_id)
+
+
+def withdraw(session: Session, report: MandatoryReport, *, actor: str, reason: str) -> None:
+    if report.status in {"draft", "failed"}:
+        report.status = "withdrawn"
+        audit.record(session, actor=actor, action="mandatory_report.withdrawn", subject_type="mandatory_report",
+                     subject_id=report.id, org_id=report.org_id, data={"reason": reason})
+
+
+class SubmitFailed(Exception):
+    pass
+
+
+def _response(resp: httpx.Response, field: str) -> str:
+    if resp.status_code >= 300:
+        raise SubmitFailed(f"{resp.request.url.path} answered HTTP {resp.status_code}")
+    root = ET.fromstring(resp.text)
+    code = root.findtext("responseCode")
+    if code != "0":
+        raise SubmitFailed(f"{resp.request.url.path} responseCode {code}: {root.findtext('responseDescription')}")
+    value = root.findtext(field)
+    if not value:
+        raise SubmitFailed(f"{resp.request.url.path} returned no {field}")
+    return value
+
+
+def submit(db: Database, report_id: str, settings: CyberTipSettings,
+           transport: httpx.BaseTransport | None = None) -> MandatoryReport:
+    """Send a confirmed report: /submit, /upload the evidence, /fileinfo, /finish."""
+    with db.transaction() as s:
+        report = s.get_one(MandatoryReport, report_id)
+        if report.status != "confirmed":
+            raise Conflict(f"report {report_id} is {report.status}; only confirmed reports are submitted")
+        if settings.endpoint is None:
+            raise Conflict("no CyberTipline endpoint is configured (WARDEN_CYBERTIP_URL)")
+        evidence = s.get_one(Evidence, report.evidence_id)
+        report_xml, data, sha256, md5 = report.report_xml, evidence.data, evidence.sha256, evidence.md5
+    auth = (settings.username or "", settings.password or "")
+    external: str | None = None
+    error: str | None = None
+    try:
+        with httpx.Client(base_url=settings.endpoint, auth=auth, transport=transport, timeout=30) as client:
+            xml_headers = {"Content-Type": "text/xml; charset=utf-8"}
+            external = _response(client.post("/submit", content=report_xml, headers=xml_headers), "reportId")
+            file_id = _response(client.post("/upload", data={"id": external},
+                                            files={"file": (f"{report_id}.txt", data)}), "fileId")
+            info = cybertip.FileInfo(file_name=f"{report_id}.txt", sha256=sha256, md5=md5, generative_ai=True)
+            _response(client.post("/fileinfo", content=cybertip.file_details_xml(
+                info, report_id=external, file_id=file_id), headers=xml_headers), "reportId")
+            _response(client.post("/finish", data={"id": external}), "reportId")
+    except (httpx.HTTPError, SubmitFailed, ET.ParseError) as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    with db.transaction() as s:
+        report = s.get_one(MandatoryReport, report_id)
+        report.external_id = external
+        if error is None:
+            report.status, report.submitted_at, action = "submitted", dt.datetime.now(dt.UTC), "submitted"
+        else:
+            report.status, report.last_error, action = "failed", error, "submission_failed"
+        audit.record(s, actor="system:cybertip", action=f"mandatory_report.{action}",
+                     subject_type="mandatory_report", subject_id=report.id, org_id=report.org_id,
+                     data={"external_id": external, "error": error})
+    return report

@@ -1,0 +1,116 @@
+"""The automated path: content and its signals in, a recorded decision and its consequences out.
+
+Violations that clear the organization's auto-action bar (a block verdict, a
+score at or above `auto_action_min_score`, or any hard limit) are enforced at
+once; the rest open a case in the review queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from warden.decide import Decision, decide
+from warden.enforce import audit, cases, enforcement, mandatory, strikes
+from warden.enforce.enforcement import Outcome as EnforcementOutcome
+from warden.enforce.errors import Invalid
+from warden.enforce.principal import Permission, Principal
+from warden.enforce.scoping import get_org, get_scoped
+from warden.policy.layering import EffectivePolicy
+from warden.policy.model import Severity, Surface, Verdict
+from warden.store.tables import Account, App, ContentItem, DecisionRecord, new_id
+
+PolicySource = Callable[[str], EffectivePolicy]  # organization id -> the policy it runs under
+
+
+class Submission(BaseModel):
+    org_id: str
+    account_id: str | None = None
+    app_id: str | None = None
+    content: str = Field(min_length=1, max_length=200_000)
+    content_type: str = Field(default="text", pattern=r"^(text|image|audio|video|app|manifest)$")
+    signals: dict[str, float] = Field(default_factory=dict)
+    context: dict[str, Any] = Field(default_factory=dict)
+    surface: Surface | None = None
+    detector: str | None = None
+    detector_version: str | None = None
+    reach: int = Field(default=0, ge=0)
+
+
+class SubmissionResult(BaseModel):
+    content_id: str
+    decision: Decision
+    outcome: str  # allowed | actioned | queued
+    enforcement: EnforcementOutcome | None = None
+
+
+def record_decision(session: Session, *, org_id: str, decision: Decision, content_id: str | None,
+                    account_id: str | None, detector: str | None, detector_version: str | None) -> DecisionRecord:
+    row = DecisionRecord(
+        id=decision.id, org_id=org_id, content_id=content_id, account_id=account_id,
+        verdict=decision.verdict.value, violations=[v.model_dump(mode="json") for v in decision.violations],
+        scores=decision.scores, explanation=decision.explanation, policy_revision=decision.policy_revision,
+        detector=detector or (",".join(decision.detectors) or None), detector_version=detector_version,
+        surface=decision.surface.value if decision.surface else None, automated=decision.automated,
+        created_at=decision.created_at,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def submit(session: Session, principal: Principal, sub: Submission, policy: PolicySource,
+           cybertip: mandatory.CyberTipSettings, now: dt.datetime) -> SubmissionResult:
+    principal.require(Permission.SUBMIT_CONTENT)
+    get_org(session, sub.org_id, principal)
+    for value in sub.signals.values():
+        if not 0.0 <= value <= 1.0:
+            raise Invalid("signal scores must lie in [0, 1]", param="signals")
+    account = get_scoped(session, Account, sub.account_id, principal, "account") if sub.account_id else None
+    app = get_scoped(session, App, sub.app_id, principal, "app") if sub.app_id else None
+    for record, name in ((account, "account"), (app, "app")):
+        if record is not None and record.org_id != sub.org_id:
+            raise Invalid(f"{name} belongs to another organization", param=f"{name}_id")
+    ctx = dict(sub.context)
+    if account is not None:
+        ctx.setdefault("account", {})["strikes"] = strikes.active_points(session, account.id, now)
+    decision = decide(policy(sub.org_id), sub.signals, ctx, sub.surface)
+
+    content = ContentItem(id=new_id("cnt"), org_id=sub.org_id, account_id=sub.account_id, app_id=sub.app_id,
+                          content_type=sub.content_type, text=sub.content,
+                          sha256=hashlib.sha256(sub.content.encode()).hexdigest(),
+                          reach=max(sub.reach, app.reach if app else 0), created_at=now)
+    session.add(content)
+    session.flush()
+    row = record_decision(session, org_id=sub.org_id, decision=decision, content_id=content.id,
+                          account_id=sub.account_id, detector=sub.detector, detector_version=sub.detector_version)
+    audit.record(session, actor=principal.actor, action="decision.recorded", subject_type="decision",
+                 subject_id=row.id, org_id=sub.org_id,
+                 data={"verdict": row.verdict, "rule_ids": [v.rule_id for v in decision.violations],
+                       "policy_revision": row.policy_revision, "content_id": content.id})
+    if not decision.violations:
+        return SubmissionResult(content_id=content.id, decision=decision, outcome="allowed")
+
+    ladder = enforcement.org_ladder(session, sub.org_id)
+    top = max((v.score or 0.0) for v in decision.violations)
+    target = enforcement.Target(org_id=sub.org_id, account_id=sub.account_id, app_id=sub.app_id,
+                                content_id=content.id)
+    if decision.hard_limit or decision.verdict is Verdict.BLOCK or top >= ladder.auto_action_min_score:
+        outcome = enforcement.act(session, target, row, decision.violations, actor=principal.actor,
+                                  source="automated", decided_by="system", automated=True, case_id=None,
+                                  cybertip=cybertip, now=now)
+        return SubmissionResult(content_id=content.id, decision=decision, outcome="actioned", enforcement=outcome)
+    case = cases.open_case(
+        session, org_id=sub.org_id, kind="automated_flag", subject_type="content", subject_id=content.id,
+        severity=max((v.severity for v in decision.violations), default=Severity.LOW, key=lambda s: s.rank),
+        actor=principal.actor, confidence=top, reach=content.reach,
+        rule_ids=[v.rule_id for v in decision.violations], account_id=sub.account_id, content_id=content.id,
+        app_id=sub.app_id, decision_id=row.id,
+    )
+    return SubmissionResult(content_id=content.id, decision=decision, outcome="queued",
+                            enforcement=EnforcementOutcome(actions=[], case_id=case.id))

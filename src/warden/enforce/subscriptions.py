@@ -1,0 +1,85 @@
+"""Notice subscriptions, and policy-update announcements to everyone who signed up."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warden.enforce import audit
+from warden.enforce.errors import Invalid
+from warden.enforce.notices import channels, enqueue
+from warden.enforce.principal import Permission, Principal
+from warden.enforce.scoping import get_org
+from warden.store.tables import Subscription, new_id
+
+POLICY_UPDATED = "policy.updated"
+
+
+class SubscriptionIn(BaseModel):
+    org_id: str | None = None  # None: platform-wide (platform admins only)
+    channel: str = "webhook"
+    target: str = Field(min_length=1, max_length=2000)
+    events: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
+    secret: str | None = Field(default=None, min_length=16, max_length=200)
+
+    @field_validator("channel")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in channels.names():
+            raise ValueError(f"unknown channel {v!r}; known: {', '.join(channels.names())}")
+        return v
+
+
+class SubscriptionOut(BaseModel):
+    id: str
+    org_id: str | None
+    channel: str
+    target: str
+    events: list[str]
+    secret: str | None  # shown when created, so the receiver can verify signatures
+
+
+def subscribe(session: Session, principal: Principal, body: SubscriptionIn) -> SubscriptionOut:
+    principal.require(Permission.MANAGE_SUBSCRIPTIONS)
+    org_id = principal.org_id if body.org_id is None else body.org_id
+    if org_id is not None:
+        get_org(session, org_id, principal)
+    if body.channel == "webhook" and not body.target.startswith(("http://", "https://")):
+        raise Invalid("a webhook target must be an http(s) URL", param="target")
+    secret = body.secret or (secrets.token_urlsafe(32) if body.channel == "webhook" else None)
+    sub = Subscription(id=new_id("sub"), org_id=org_id, channel=body.channel, target=body.target, secret=secret,
+                       events=body.events)
+    session.add(sub)
+    session.flush()
+    audit.record(session, actor=principal.actor, action="subscription.created", subject_type="subscription",
+                 subject_id=sub.id, org_id=org_id, data={"channel": sub.channel, "events": sub.events})
+    return SubscriptionOut(id=sub.id, org_id=org_id, channel=sub.channel, target=sub.target, events=sub.events,
+                           secret=secret)
+
+
+class PolicyUpdate(BaseModel):
+    revision: str = Field(min_length=1)
+    summary: str = Field(min_length=1, max_length=5000)
+    effective: str | None = None  # ISO date
+    url: str | None = None
+
+
+def announce(session: Session, principal: Principal, update: PolicyUpdate) -> int:
+    """Notify every organization subscribed to policy updates (and platform-wide subscribers)."""
+    principal.require(Permission.ANNOUNCE_POLICY)
+    subs = session.execute(select(Subscription).where(Subscription.active.is_(True))).scalars().all()
+    orgs = sorted({s.org_id for s in subs if s.org_id is not None
+                   and any(e in {POLICY_UPDATED, "policy.*", "*"} for e in s.events)})
+    data: dict[str, Any] = update.model_dump()
+    for org_id in orgs:
+        enqueue(session, org_id=org_id, event=POLICY_UPDATED, recipient_type="subscriber", recipient_id=org_id,
+                payload=data, platform_subscribers=False)
+    enqueue(session, org_id=None, event=POLICY_UPDATED, recipient_type="subscriber", recipient_id=None,
+            payload=data)
+    audit.record(session, actor=principal.actor, action="policy.announced", subject_type="policy",
+                 subject_id=update.revision[:40], org_id=None, data=data | {"organizations": len(orgs)})
+    return len(orgs) + 1

@@ -1,0 +1,377 @@
+"""The database tables of the enforcement lifecycle (SQLAlchemy 2, typed).
+
+One class per record kind. Ids are prefixed strings (``org_…``, ``act_…``) so a
+log line or a notice says what it points at. JSON columns hold structured
+detail that is read whole (violations, payloads, statement bodies).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:20]}"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str | None = None) -> Mapped[Any]:
+    return mapped_column(String(40), ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+# --- tenants and subjects -----------------------------------------------------
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    ladder: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # overrides the default
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Account(Base):
+    """An end user, builder or administrator of an organization."""
+
+    __tablename__ = "accounts"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    workspace_id: Mapped[str | None] = _fk("workspaces.id", nullable=True)
+    kind: Mapped[str] = mapped_column(String(20))  # end_user | builder | administrator
+    external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    display_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # set by enterprise administrators: active | suspended | removed (enforcement is separate)
+    membership: Mapped[str] = mapped_column(String(20), default="active")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class App(Base):
+    """An app or GPT built on the platform."""
+
+    __tablename__ = "apps"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    owner_account_id: Mapped[str | None] = _fk("accounts.id", nullable=True)
+    name: Mapped[str] = mapped_column(String(200))
+    reach: Mapped[int] = mapped_column(Integer, default=0)  # e.g. weekly users; feeds case priority
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ContentItem(Base):
+    __tablename__ = "content_items"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    account_id: Mapped[str | None] = _fk("accounts.id", nullable=True)
+    app_id: Mapped[str | None] = _fk("apps.id", nullable=True)
+    content_type: Mapped[str] = mapped_column(String(20), default="text")
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)  # None once sealed as evidence
+    sha256: Mapped[str] = mapped_column(String(64))
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    reach: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Evidence(Base):
+    """Content preserved for a mandatory report; readable only by the submission path."""
+
+    __tablename__ = "evidence"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    content_id: Mapped[str] = _fk("content_items.id")
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    md5: Mapped[str] = mapped_column(String(32))
+    preserve_until: Mapped[dt.datetime] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --- decisions and enforcement ---------------------------------------------------
+
+
+class DecisionRecord(Base):
+    __tablename__ = "decisions"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    content_id: Mapped[str | None] = _fk("content_items.id", nullable=True)
+    account_id: Mapped[str | None] = _fk("accounts.id", nullable=True)
+    verdict: Mapped[str] = mapped_column(String(10))
+    violations: Mapped[list[Any]] = mapped_column(JSON)
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON)
+    explanation: Mapped[str] = mapped_column(Text)
+    policy_revision: Mapped[str] = mapped_column(String(200))
+    detector: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    detector_version: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    surface: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    automated: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ActionRecord(Base):
+    __tablename__ = "actions"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    account_id: Mapped[str | None] = _fk("accounts.id", nullable=True)
+    app_id: Mapped[str | None] = _fk("apps.id", nullable=True)
+    content_id: Mapped[str | None] = _fk("content_items.id", nullable=True)
+    decision_id: Mapped[str | None] = _fk("decisions.id", nullable=True)
+    case_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # policy.model.Action value
+    # active | pending_confirmation | reversed | cancelled
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    rule_ids: Mapped[list[Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    automated: Mapped[bool] = mapped_column(Boolean)
+    hard_limit: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(30))  # automated | review | report | re_review
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    confirmed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    appeal_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    reversed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    reversed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Strike(Base):
+    __tablename__ = "strikes"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    account_id: Mapped[str] = _fk("accounts.id")
+    decision_id: Mapped[str | None] = _fk("decisions.id", nullable=True)
+    action_id: Mapped[str | None] = _fk("actions.id", nullable=True)
+    rule_id: Mapped[str] = mapped_column(String(200))
+    severity: Mapped[str] = mapped_column(String(10))
+    weight: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_queue", "status", "priority"),)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    # automated_flag | user_report | re_review | appeal | confirmation
+    kind: Mapped[str] = mapped_column(String(30))
+    subject_type: Mapped[str] = mapped_column(String(20))  # content | app | account | action
+    subject_id: Mapped[str] = mapped_column(String(40), index=True)
+    account_id: Mapped[str | None] = _fk("accounts.id", nullable=True)
+    content_id: Mapped[str | None] = _fk("content_items.id", nullable=True)
+    app_id: Mapped[str | None] = _fk("apps.id", nullable=True)
+    decision_id: Mapped[str | None] = _fk("decisions.id", nullable=True)
+    action_id: Mapped[str | None] = _fk("actions.id", nullable=True)
+    severity: Mapped[str] = mapped_column(String(10))
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    reach: Mapped[int] = mapped_column(Integer, default=0)
+    priority: Mapped[float] = mapped_column(Float)
+    rule_ids: Mapped[list[Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | claimed | closed
+    claimed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    excluded_reviewer: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)  # uphold | overturn | escalate
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Report(Base):
+    __tablename__ = "reports"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    case_id: Mapped[str] = _fk("cases.id")
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[str] = mapped_column(String(40))
+    reporter_account_id: Mapped[str | None] = _fk("accounts.id", nullable=True)
+    reporter_contact: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    category: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    trusted_flagger: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Appeal(Base):
+    __tablename__ = "appeals"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    action_id: Mapped[str] = _fk("actions.id")
+    case_id: Mapped[str] = _fk("cases.id")
+    account_id: Mapped[str | None] = _fk("accounts.id", nullable=True)
+    statement: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | granted | denied
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    retain_until: Mapped[dt.datetime] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class StatementOfReasons(Base):
+    __tablename__ = "statements"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    action_id: Mapped[str] = _fk("actions.id")
+    puid: Mapped[str] = mapped_column(String(500), unique=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class MandatoryReport(Base):
+    __tablename__ = "mandatory_reports"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    account_id: Mapped[str | None] = _fk("accounts.id", nullable=True)
+    content_id: Mapped[str] = _fk("content_items.id")
+    decision_id: Mapped[str | None] = _fk("decisions.id", nullable=True)
+    evidence_id: Mapped[str] = _fk("evidence.id")
+    # draft | confirmed | submitted | failed
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    report_xml: Mapped[str] = mapped_column(Text)
+    file_xml: Mapped[str] = mapped_column(Text)
+    confirmed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    external_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --- notices --------------------------------------------------------------------
+
+
+class Subscription(Base):
+    """Where notices go: a channel name, a target and which events it wants."""
+
+    __tablename__ = "subscriptions"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str | None] = _fk("organizations.id", nullable=True)  # None: platform-wide
+    channel: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    events: Mapped[list[Any]] = mapped_column(JSON)  # patterns like "action.*", "policy.updated"
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Notice(Base):
+    __tablename__ = "notices"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str | None] = _fk("organizations.id", nullable=True)
+    event: Mapped[str] = mapped_column(String(60))
+    recipient_type: Mapped[str] = mapped_column(String(20))  # account | operator | reporter | subscriber
+    recipient_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Delivery(Base):
+    """One notice through one subscription: the outbox row a worker drains."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_due", "status", "next_attempt_at"),)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    notice_id: Mapped[str] = _fk("notices.id")
+    subscription_id: Mapped[str | None] = _fk("subscriptions.id", nullable=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+# --- access and audit ---------------------------------------------------------------
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(20), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(200))  # the person or system holding it
+    org_id: Mapped[str | None] = _fk("organizations.id", nullable=True)
+    workspace_id: Mapped[str | None] = _fk("workspaces.id", nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency"
+    key_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuditHead(Base):
+    """The chain's tip, one row; writers lock it so events are appended one at a time."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    id: Mapped[str] = mapped_column(String(40), unique=True)
+    org_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    workspace_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    subject_type: Mapped[str] = mapped_column(String(30))
+    subject_id: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column()
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
