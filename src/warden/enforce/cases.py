@@ -102,9 +102,9 @@ def claim_next(session: Session, principal: Principal, now: dt.datetime, *, post
         q = q.where(Case.org_id == scope)
     if kind is not None:
         q = q.where(Case.kind == kind)
-    q = q.order_by(Case.priority.desc(), Case.created_at).limit(5)
-    if postgres:
-        q = q.with_for_update(skip_locked=True)
+    q = q.order_by(Case.priority.desc(), Case.created_at)
+    # PostgreSQL: lock just the best case nobody else has locked; SQLite writers are serialised anyway.
+    q = q.limit(1).with_for_update(skip_locked=True) if postgres else q.limit(5)
     for case_id in session.execute(q).scalars().all():
         if _take(session, case_id, principal, now):
             return _claimed(session, case_id, principal)

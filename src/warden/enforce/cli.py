@@ -1,0 +1,185 @@
+"""Commands a platform team runs by hand: keys, the queue, case decisions,
+statements of reasons, notice delivery, the audit chain and the database.
+
+Every command takes ``--database URL`` (default: ``WARDEN_DATABASE_URL`` or the
+embedded SQLite file). Exit codes: 0 success, 1 refused or failed check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from warden.enforce import audit, cases, keys, review, statements
+from warden.enforce.errors import EnforceError
+from warden.enforce.mandatory import CyberTipSettings
+from warden.enforce.notices import deliver_due
+from warden.enforce.principal import SYSTEM, Principal, Role
+from warden.store.database import Database, default_path
+
+out = Console()
+err = Console(stderr=True)
+
+DbOpt = Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL; default WARDEN_DATABASE_URL "
+                                           "or the embedded SQLite file.")]
+OrgOpt = Annotated[str | None, typer.Option("--org", help="Limit to one organization.")]
+
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+queue_app = typer.Typer(help="The review queue.", no_args_is_help=True)
+cases_app = typer.Typer(help="Decide cases.", no_args_is_help=True)
+statements_app = typer.Typer(help="DSA statements of reasons.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+notices_app = typer.Typer(help="The notice outbox.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    for sub, name in [(keys_app, "keys"), (queue_app, "queue"), (cases_app, "cases"),
+                      (statements_app, "statements"), (audit_app, "audit"), (notices_app, "notices"),
+                      (db_app, "db")]:
+        app.add_typer(sub, name=name)
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    try:
+        yield
+    except EnforceError as exc:
+        _fail(exc.message)
+
+
+def _db(url: str | None) -> Database:
+    return Database(url)
+
+
+@keys_app.command("create")
+def create_key(
+    role: Annotated[Role, typer.Option(help="platform_admin, reviewer, operator_admin or service.")],
+    subject: Annotated[str, typer.Option(help="Who holds the key (a person or a system).")],
+    org: OrgOpt = None,
+    workspace: Annotated[str | None, typer.Option(help="Bind to one workspace (enterprise admins).")] = None,
+    database: DbOpt = None,
+) -> None:
+    """Create an API key; the key is printed once."""
+    db = _db(database)
+    with _refusals(), db.transaction() as s:
+        try:
+            body = keys.KeyIn(role=role, subject=subject, org_id=org, workspace_id=workspace)
+        except ValidationError as exc:
+            _fail("; ".join(str(e["msg"]) for e in exc.errors()))
+        issued = keys.issue(s, SYSTEM, body)
+    print(json.dumps(issued.model_dump(mode="json"), indent=2))
+
+
+@queue_app.command("list")
+def list_queue(org: OrgOpt = None, limit: int = 20, as_json: Annotated[bool, typer.Option("--json")] = False,
+               database: DbOpt = None) -> None:
+    """Open cases, highest priority first."""
+    db = _db(database)
+    with _refusals(), db.transaction() as s:
+        rows = cases.queue(s, SYSTEM, org_id=org, limit=limit)
+        if as_json:
+            print(json.dumps([{"id": c.id, "kind": c.kind, "severity": c.severity, "priority": c.priority,
+                               "subject": f"{c.subject_type}:{c.subject_id}", "rules": c.rule_ids,
+                               "created_at": c.created_at.isoformat()} for c in rows], indent=2))
+            return
+        table = Table("case", "kind", "severity", "priority", "subject", "rules")
+        for c in rows:
+            table.add_row(c.id, c.kind, c.severity, f"{c.priority:.1f}", f"{c.subject_type}:{c.subject_id}",
+                          ", ".join(c.rule_ids))
+    out.print(table)
+
+
+@cases_app.command("decide")
+def decide(
+    case_id: str,
+    outcome: Annotated[review.Outcome, typer.Option(help="uphold, overturn or escalate.")],
+    reason: Annotated[str, typer.Option(help="Why; shown in the notice and statement of reasons.")],
+    reviewer: Annotated[str, typer.Option(help="The reviewer's name (claims the case as them).")],
+    rule: Annotated[list[str] | None, typer.Option(help="Violated rule id (repeatable).")] = None,
+    database: DbOpt = None,
+) -> None:
+    """Claim a case as REVIEWER and decide it."""
+    from warden.policy import PolicyLibrary
+
+    policy = PolicyLibrary.discover().effective()
+    db = _db(database)
+    principal = Principal(key_id="cli", role=Role.REVIEWER, subject=reviewer)
+    now = dt.datetime.now(dt.UTC)
+    with _refusals(), db.transaction() as s:
+        cases.claim(s, case_id, principal, now)
+        result = review.decide_case(s, case_id, review.Review(
+            principal=principal, decision=review.CaseDecision(outcome=outcome, reason=reason, rule_ids=rule or []),
+            policy=lambda _org: policy, cybertip=CyberTipSettings.from_env(), now=now))
+    print(json.dumps(result.model_dump(mode="json"), indent=2))
+
+
+@statements_app.command("export")
+def export_statements(org: OrgOpt = None,
+                      output: Annotated[Path | None, typer.Option("--out", help="JSONL file; default stdout.")] = None,
+                      database: DbOpt = None) -> None:
+    """Every statement of reasons as JSON lines, fetched in batches of 100."""
+    db = _db(database)
+    lines: list[str] = []
+    cursor: str | None = None
+    while True:
+        with db.transaction() as s:
+            page = statements.export(s, org_id=org, after=cursor)
+        lines += [json.dumps(sor, sort_keys=True) for sor in page.statements]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    text = "".join(line + "\n" for line in lines)
+    if output is None:
+        print(text, end="")
+    else:
+        output.write_text(text)
+        err.print(f"{len(lines)} statements written to {output}")
+
+
+@audit_app.command("verify")
+def verify(database: DbOpt = None) -> None:
+    """Check the audit chain; exit 1 if any event was edited, deleted or reordered."""
+    db = _db(database)
+    with db.transaction() as s:
+        report = audit.verify(s)
+    if report.ok:
+        out.print(f"audit chain intact: {report.events} events")
+        return
+    for problem in report.problems:
+        err.print(f"event {problem.seq}: {problem.problem}")
+    _fail(f"audit chain broken: {len(report.problems)} problem(s) in {report.events} events")
+
+
+@notices_app.command("deliver")
+def deliver(limit: int = 100, database: DbOpt = None) -> None:
+    """Deliver due notices now (retries follow their backoff)."""
+    run = deliver_due(_db(database), limit=limit)
+    print(json.dumps(run.model_dump(), indent=2))
+
+
+@db_app.command("upgrade")
+def upgrade(database: DbOpt = None) -> None:
+    """Create or migrate the database to the current schema."""
+    db = _db(database)
+    out.print(f"database at head: {db.url}")
+
+
+@db_app.command("path")
+def path() -> None:
+    """Where the embedded SQLite database lives by default."""
+    print(default_path())
