@@ -52,6 +52,7 @@ _EXTENDED = [
     Category("gambling", "Real-money gambling or payday lending."),
     Category("profanity", "Profane or obscene words."),
     Category("manipulation", "Manipulative or subliminal techniques that exploit vulnerabilities."),
+    Category("unsafe", "Harmful under the usage policies, whatever the category: a detector's overall judgement."),
 ]
 
 CATEGORIES: dict[str, Category] = {c.name: c for c in _OPENAI + _EXTENDED}

@@ -16,6 +16,8 @@ import typer
 CORE_COMMANDS = [
     "warden.policy.cli",
     "warden.enforce.cli",
+    "warden.detect.cli",
+    "warden.api.cli",
 ]
 
 app = typer.Typer(

@@ -16,7 +16,7 @@ import warden
 from warden.api import errors
 
 ROUTERS: list[str] = [
-    # "warden.api.moderations:router",
+    "warden.api.moderations:router",
     "warden.api.routes_directory:router",
     "warden.api.routes_enforcement:router",
     "warden.api.routes_cases:router",

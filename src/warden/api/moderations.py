@@ -1,0 +1,125 @@
+"""`POST /v1/moderations`: OpenAI's moderation contract, served by Warden's detectors and policy.
+
+Request and response follow OpenAI's exactly (`input` as a string, a list of
+strings, or a list of text / image_url parts; `model` optional; every result
+carries all 13 categories under their slash/hyphen names). Warden's own
+information rides under one extension key per result, `warden`:
+
+    "warden": {
+      "decision": "allow" | "flag" | "block" | null,   # null when no policy is in force
+      "decision_id": "dec_...",
+      "policy_revision": "openai-usage@2025-10-29#...",
+      "violations": [{"rule_id", "title", "citation", "category", "score", "threshold",
+                      "severity", "verdict", "action", "hard_limit"}],
+      "signals": {"jailbreak": 0.91, "secrets": 0.99, ...},   # every category scored, beyond the 13
+      "evidence": [{"category", "detector", "detail", "start", "end"}],   # spans from recognisers
+      "detectors": ["embedded@...", "recognisers@1"]
+    }
+
+A request may add `"warden": {"surface": "chatgpt", "context": {...}}` to
+choose the surface and decision context (default surface: api). Images are
+accepted but only text is scored: `category_applied_input_types` says so.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Body
+from fastapi.responses import JSONResponse
+
+from warden.api.errors import APIError
+from warden.detect.moderate import as_result, default_moderator
+from warden.detect.protocol import Content, ContentPart
+from warden.policy.model import Surface
+
+router = APIRouter(tags=["moderation"])
+MAX_INPUTS = 2048
+MAX_CHARS = 200_000
+DEFAULT_MODEL = "warden-moderation-latest"
+
+
+def _part(index: int, raw: Any) -> ContentPart:
+    param = f"input[{index}]"
+    if not isinstance(raw, dict):
+        raise APIError(400, f"{param} must be a string or a content part object", param=param, code="invalid_value")
+    kind = raw.get("type")
+    if kind == "text":
+        text = raw.get("text")
+        if not isinstance(text, str):
+            raise APIError(400, f"{param}.text must be a string", param=f"{param}.text", code="invalid_value")
+        return ContentPart("text", text=text)
+    if kind == "image_url":
+        image = raw.get("image_url")
+        url = image.get("url") if isinstance(image, dict) else None
+        if not isinstance(url, str) or not url.startswith(("http://", "https://", "data:image/")):
+            raise APIError(
+                400, f"{param}.image_url.url must be an http(s) URL or a data:image/... URL",
+                param=f"{param}.image_url.url", code="invalid_value",
+            )  # fmt: skip
+        return ContentPart("image_url", image_url=url)
+    raise APIError(
+        400, f"{param}.type must be 'text' or 'image_url', not {kind!r}", param=f"{param}.type", code="invalid_value"
+    )
+
+
+def parse_input(raw: Any) -> list[Content]:
+    """OpenAI's three input shapes, as a list of contents (one result each)."""
+    if raw is None:
+        raise APIError(400, "you must provide an input to moderate ('input')", param="input", code="missing_required")
+    if isinstance(raw, str):
+        contents: list[Content] = [raw]
+    elif isinstance(raw, list):
+        if not raw:
+            raise APIError(400, "input must not be an empty array", param="input", code="invalid_value")
+        if len(raw) > MAX_INPUTS:
+            raise APIError(400, f"input has {len(raw)} items; at most {MAX_INPUTS}", param="input", code="too_many")
+        if all(isinstance(x, str) for x in raw):
+            contents = list(raw)
+        elif any(isinstance(x, str) for x in raw):
+            raise APIError(400, "input mixes strings and content parts", param="input", code="invalid_value")
+        else:
+            contents = [[_part(i, x) for i, x in enumerate(raw)]]
+    else:
+        raise APIError(400, "input must be a string, an array of strings or an array of content parts",
+                       param="input", code="invalid_type")  # fmt: skip
+    for content in contents:
+        size = len(content) if isinstance(content, str) else sum(len(p.text or "") for p in content)
+        if size > MAX_CHARS:
+            raise APIError(400, f"input is {size} characters; at most {MAX_CHARS}", param="input", code="too_long")
+    return contents
+
+
+def _options(raw: Any) -> tuple[str, dict[str, Any]]:
+    if raw is None:
+        return Surface.API.value, {}
+    if not isinstance(raw, dict):
+        raise APIError(400, "warden must be an object", param="warden", code="invalid_type")
+    surface = raw.get("surface", Surface.API.value)
+    if surface not in {s.value for s in Surface}:
+        known = ", ".join(s.value for s in Surface)
+        message = f"unknown surface {surface!r}; one of {known}"
+        raise APIError(400, message, param="warden.surface", code="invalid_value")
+    context = raw.get("context", {})
+    if not isinstance(context, dict):
+        raise APIError(400, "warden.context must be an object", param="warden.context", code="invalid_type")
+    return str(surface), context
+
+
+@router.post("/v1/moderations", summary="Classify content (OpenAI-compatible)")
+def create_moderation(body: Any = Body(default=None)) -> JSONResponse:  # noqa: B008
+    if not isinstance(body, dict):
+        raise APIError(400, "the request body must be a JSON object", code="invalid_json")
+    model = body.get("model", DEFAULT_MODEL)
+    if model is not None and not isinstance(model, str):
+        raise APIError(400, "model must be a string", param="model", code="invalid_type")
+    contents = parse_input(body.get("input"))
+    surface, context = _options(body.get("warden"))
+    outcomes = default_moderator().moderate(contents, surface=surface, context=context)
+    payload = {
+        "id": f"modr-{uuid.uuid4().hex}",
+        "model": model or DEFAULT_MODEL,
+        "results": [as_result(o) for o in outcomes],
+    }
+    return JSONResponse(payload)

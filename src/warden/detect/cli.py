@@ -1,0 +1,186 @@
+"""`warden check`, `warden eval` and `warden train`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+def _moderator(detectors: str, policy: bool) -> Any:
+    from warden.detect import registry
+    from warden.detect.moderate import Moderator, load_policy
+    from warden.detect.pipeline import Pipeline
+
+    names = [n.strip() for n in detectors.split(",") if n.strip()]
+    try:
+        pipeline = Pipeline(registry.create_many(names))
+    except (KeyError, ValueError, FileNotFoundError) as exc:
+        raise _fail(str(exc).strip('"')) from exc
+    return Moderator(pipeline, load_policy() if policy else None)
+
+
+def _text_of_line(line: str, number: int) -> str:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise _fail(f"line {number}: not JSON ({exc.msg})") from exc
+    if isinstance(obj, str):
+        return obj
+    if isinstance(obj, dict):
+        for key in ("text", "prompt", "input"):
+            if isinstance(obj.get(key), str):
+                return str(obj[key])
+    raise _fail(f"line {number}: expected a JSON string or an object with `text`, `prompt` or `input`")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    )  # fmt: skip
+
+
+DetectorsOpt = Annotated[
+    str, typer.Option("--detectors", "-d", help="Comma-separated detector names (see `warden detectors`).")
+]
+
+
+def check(
+    text: Annotated[str | None, typer.Argument(help="Text to check.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="JSONL input: strings or {text|prompt}.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write JSONL here instead of stdout.")] = None,
+    detectors: DetectorsOpt = "embedded,recognisers",
+    surface: Annotated[str, typer.Option(help="Surface the policy is applied for.")] = "api",
+    policy: Annotated[bool, typer.Option(help="Decide under the bundled policy.")] = True,
+    batch_size: Annotated[int, typer.Option(min=1, max=4096)] = 128,
+) -> None:
+    """Score text with the detectors and decide under the policy: one OpenAI-style result per input."""
+    from warden.detect.moderate import as_result
+    from warden.policy.model import Surface
+
+    if (text is None) == (file is None):
+        raise _fail("give either TEXT or --file")
+    if surface not in {s.value for s in Surface}:
+        raise _fail(f"unknown surface {surface!r}; one of {', '.join(s.value for s in Surface)}")
+    moderator = _moderator(detectors, policy)
+    if text is not None:
+        [outcome] = moderator.moderate([text], surface=surface)
+        typer.echo(json.dumps(as_result(outcome), indent=2))
+        raise typer.Exit(1 if outcome.flagged else 0)
+    assert file is not None
+    if not file.is_file():
+        raise _fail(f"no such file: {file}")
+    lines = [ln for ln in file.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    texts = [_text_of_line(ln, i) for i, ln in enumerate(lines, start=1)]
+    sink = out.open("w", encoding="utf-8") if out else sys.stdout
+    flagged = 0
+    try:
+        with _progress() as bar:
+            task = bar.add_task("checking", total=len(texts))
+            for start in range(0, len(texts), batch_size):
+                chunk = texts[start : start + batch_size]
+                for offset, outcome in enumerate(moderator.moderate(chunk, surface=surface)):
+                    flagged += outcome.flagged
+                    sink.write(json.dumps({"line": start + offset + 1, **as_result(outcome)}) + "\n")
+                bar.advance(task, len(chunk))
+    finally:
+        if out:
+            sink.close()
+    err.print(f"{len(texts)} checked, {flagged} flagged")
+
+
+def _table(report: Any) -> Table:
+    table = Table(title=f"{report.path}: {report.rows} rows, {report.texts_per_second:.0f} texts/s")
+    for col in ("category", "precision", "recall", "F1", "FPR", "support"):
+        table.add_column(col, justify="left" if col == "category" else "right")
+    o = report.overall
+    table.add_row("[b]flagged (overall)[/b]", f"{o['precision']:.3f}", f"{o['recall']:.3f}", f"[b]{o['f1']:.3f}[/b]",
+                  f"{o['fpr']:.3f}", str(o["support"]), end_section=True)  # fmt: skip
+    for name, m in report.categories.items():
+        table.add_row(name, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", f"{m['fpr']:.3f}",
+                      str(m["support"]))  # fmt: skip
+    return table
+
+
+def eval_cmd(
+    data: Annotated[Path, typer.Argument(help="JSONL: text|prompt, flagged, optional categories.")],
+    json_path: Annotated[Path | None, typer.Option("--json", help="Also write the figures as JSON here.")] = None,
+    detectors: DetectorsOpt = "embedded",
+    policy: Annotated[bool, typer.Option(help="Count policy decisions towards `flagged` too.")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=4096)] = 256,
+) -> None:
+    """Per-category precision, recall, F1 and support, overall flagged F1, FPR and texts/s."""
+    from warden.detect.evaluate import EvalDataError, evaluate
+
+    if not data.is_file():
+        raise _fail(f"no such file: {data}")
+    moderator = _moderator(detectors, policy)
+    with _progress() as bar:
+        task = bar.add_task("evaluating", total=None)
+        try:
+            report = evaluate(data, moderator, batch_size, on_batch=lambda n: bar.advance(task, n))
+        except EvalDataError as exc:
+            raise _fail(str(exc)) from exc
+        except UnicodeDecodeError as exc:
+            raise _fail(f"{data}: not UTF-8 text ({exc.reason})") from exc
+    Console().print(_table(report))
+    if report.skipped:
+        err.print(f"[yellow]{report.skipped} lines skipped (no text/prompt or no flagged label)[/yellow]")
+    if report.unknown_categories:
+        err.print(f"[yellow]categories not in the taxonomy, ignored: {', '.join(sorted(report.unknown_categories))}")
+    if json_path:
+        json_path.write_text(json.dumps(report.as_dict(), indent=2) + "\n")
+        err.print(f"wrote {json_path}")
+
+
+def train_cmd(
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Data folder (default: ../shared/data or $WARDEN_DATA_DIR).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Where heads.npz, heads.json and metrics.json go.")] = None,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Cache embeddings here between runs.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
+    max_escalation: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share sent to stage 2.")] = 0.35,
+) -> None:
+    """Train the embedded detector's heads from the shared data (reproducible, fixed seed)."""
+    from warden.detect.data import default_data_dir
+    from warden.detect.embedded.encoders import MODEL_DIR
+    from warden.detect.train import TrainOptions, train
+
+    folder = data or default_data_dir()
+    if not folder.is_dir():
+        raise _fail(f"data folder not found: {folder} (use --data or WARDEN_DATA_DIR)")
+    target = out or MODEL_DIR
+    if not (target / "static.npz").exists():
+        raise _fail(f"{target / 'static.npz'} is missing; build it with scripts/build_assets.py")
+    options = TrainOptions(data_dir=folder, out_dir=target, cache_dir=cache, seed=seed, max_escalation=max_escalation)
+    train(options, log=lambda line: err.print(line, highlight=False))
+
+
+def detectors_cmd() -> None:
+    """List the registered detectors (core and plugins)."""
+    from warden.detect import registry
+
+    for name, path in sorted(registry.available().items()):
+        typer.echo(f"{name}\t{path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)
+    app.command("eval")(eval_cmd)
+    app.command("train")(train_cmd)
+    app.command("detectors")(detectors_cmd)

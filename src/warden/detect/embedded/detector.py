@@ -1,0 +1,110 @@
+"""The embedded detector (the default): a two-stage cascade on the CPU.
+
+Stage 1 scores every text with the static encoder's heads (~0.1 ms a text).
+Texts whose overall "flagged" score falls in the uncertain band chosen by
+`warden train` go on to stage 2, MiniLM int8 under onnxruntime, whose heads
+then give the scores. `mode="static"` or `mode="minilm"` runs one stage only.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from warden.categories import is_category
+from warden.detect.embedded.encoders import MODEL_DIR, Matrix, MiniLMEncoder, StaticEncoder
+from warden.detect.embedded.heads import HeadSet
+from warden.detect.protocol import TextDetector
+from warden.detect.signals import Evidence, Signal
+
+Mode = Literal["cascade", "static", "minilm"]
+FLAGGED = "unsafe"  # the overall head: harmful under the usage policies, whatever the category
+
+
+class EmbeddedDetector(TextDetector):
+    name = "embedded"
+
+    def __init__(
+        self, model_dir: Path | str | None = None, mode: Mode = "cascade", min_score: float = 0.01
+    ) -> None:
+        if mode not in ("cascade", "static", "minilm"):
+            raise ValueError(f"unknown mode {mode!r}; use cascade, static or minilm")
+        self.model_dir = Path(model_dir) if model_dir else MODEL_DIR
+        self.mode: Mode = mode
+        self.min_score = min_score  # signals below this are left out
+        self._lock = threading.Lock()
+
+    @cached_property
+    def heads(self) -> HeadSet:
+        if not (self.model_dir / "heads.json").exists():
+            raise FileNotFoundError(f"no trained heads in {self.model_dir}; run `warden train`")
+        return HeadSet.load(self.model_dir)
+
+    @property
+    def version(self) -> str:  # type: ignore[override]
+        return str(self.heads.meta.get("version", "0"))
+
+    @cached_property
+    def static(self) -> StaticEncoder:
+        return StaticEncoder(self.model_dir / "static.npz")
+
+    @cached_property
+    def minilm(self) -> MiniLMEncoder:
+        return MiniLMEncoder()
+
+    def warm(self) -> None:
+        """Load everything now (the service calls this at startup, off the request path)."""
+        self.score_texts(["warm up"])
+        if self.mode != "static":
+            self.minilm.encode(["warm up"])
+
+    def score_texts(self, texts: Sequence[str]) -> tuple[Matrix, np.ndarray]:
+        """Scores (texts x heads, in `heads.names` order) and which texts went to stage 2."""
+        heads = self.heads
+        escalated = np.zeros(len(texts), dtype=bool)
+        if not texts:
+            return np.zeros((0, len(heads.names)), dtype=np.float32), escalated
+        if self.mode == "minilm":
+            with self._lock:
+                emb = self.minilm.encode(texts)
+            return heads.minilm.scores(emb), ~escalated
+        scores = heads.static.scores(self.static.encode(texts))
+        if self.mode == "static":
+            return scores, escalated
+        lo, hi = heads.band
+        flagged = scores[:, heads.names.index(FLAGGED)]
+        escalated = (flagged >= lo) & (flagged < hi)
+        if escalated.any():
+            idx = np.flatnonzero(escalated)
+            with self._lock:
+                emb = self.minilm.encode([texts[int(i)] for i in idx])
+            scores[idx] = heads.minilm.scores(emb)
+        return scores, escalated
+
+    def detect_texts(self, texts: Sequence[str]) -> list[list[Signal]]:
+        scores, escalated = self.score_texts(texts)
+        names = self.heads.names
+        ident = self.ident
+        out: list[list[Signal]] = []
+        for row, stage2 in zip(scores, escalated, strict=True):
+            stage = "minilm" if stage2 or self.mode == "minilm" else "static"
+            evidence = (Evidence(detail=f"embedded {stage} heads"),)
+            out.append(
+                [
+                    Signal(category=n, score=round(float(s), 6), detector=ident, evidence=evidence)
+                    for n, s in zip(names, row, strict=True)
+                    if s >= self.min_score and is_category(n)
+                ]
+            )
+        return out
+
+    def flagged_scores(self, texts: Sequence[str]) -> Matrix:
+        """The overall head's score per text (for evaluation and the moderation endpoint)."""
+        scores, _ = self.score_texts(texts)
+        out: Matrix = scores[:, self.heads.names.index(FLAGGED)]
+        return out

@@ -1,0 +1,99 @@
+"""Multi-task heads over sentence embeddings, with per-head calibrated thresholds.
+
+One hidden ReLU layer shared by every head (so rare categories borrow what
+the common ones learnt), then one sigmoid output per head. A head's raw
+probability p is remapped so that its calibrated threshold t lands on 0.5
+(piecewise linear, monotone): a score of 0.5 or more means the head fires,
+which is also the default `min_score` of a policy trigger.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+Matrix = NDArray[np.float32]
+
+
+def sigmoid(x: Matrix) -> Matrix:
+    out: Matrix = (1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))).astype(np.float32)
+    return out
+
+
+def remap(p: Matrix, t: Matrix) -> Matrix:
+    t = np.clip(t, 1e-4, 1 - 1e-4)
+    low = 0.5 * p / t
+    high = 0.5 + 0.5 * (p - t) / (1 - t)
+    out: Matrix = np.where(p < t, low, high).astype(np.float32)
+    return np.clip(out, 0.0, 1.0)
+
+
+@dataclass
+class Heads:
+    """One encoder's heads, in `names` order."""
+
+    names: list[str]
+    w1: Matrix  # dim x hidden
+    b1: Matrix
+    w2: Matrix  # hidden x heads
+    b2: Matrix
+    thresholds: Matrix
+
+    def probabilities(self, embeddings: Matrix) -> Matrix:
+        hidden = np.maximum(embeddings @ self.w1 + self.b1, 0.0)
+        return sigmoid(hidden @ self.w2 + self.b2)
+
+    def scores(self, embeddings: Matrix) -> Matrix:
+        return remap(self.probabilities(embeddings), self.thresholds)
+
+    def arrays(self, prefix: str) -> dict[str, Matrix]:
+        return {
+            f"{prefix}_w1": self.w1.astype(np.float16),
+            f"{prefix}_b1": self.b1,
+            f"{prefix}_w2": self.w2.astype(np.float16),
+            f"{prefix}_b2": self.b2,
+            f"{prefix}_t": self.thresholds,
+        }
+
+    @classmethod
+    def from_arrays(cls, names: list[str], z: Any, prefix: str) -> Heads:
+        def get(key: str) -> Matrix:
+            out: Matrix = np.asarray(z[f"{prefix}_{key}"], dtype=np.float32)
+            return out
+
+        return cls(names, get("w1"), get("b1"), get("w2"), get("b2"), get("t"))
+
+
+@dataclass
+class HeadSet:
+    """Both stages' heads plus the cascade's uncertain band, as saved by `warden train`."""
+
+    static: Heads
+    minilm: Heads
+    band: tuple[float, float]  # stage-1 "flagged" scores in [lo, hi) go to stage 2
+    meta: dict[str, Any]
+
+    @property
+    def names(self) -> list[str]:
+        return self.static.names
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, Any] = {**self.static.arrays("static"), **self.minilm.arrays("minilm")}
+        np.savez_compressed(folder / "heads.npz", **arrays)
+        meta = {**self.meta, "names": self.names, "band": list(self.band)}
+        (folder / "heads.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+
+    @classmethod
+    def load(cls, folder: Path) -> HeadSet:
+        meta = json.loads((folder / "heads.json").read_text())
+        names = list(meta["names"])
+        with np.load(folder / "heads.npz") as z:
+            static, minilm = Heads.from_arrays(names, z, "static"), Heads.from_arrays(names, z, "minilm")
+        lo, hi = meta["band"]
+        return cls(static, minilm, (float(lo), float(hi)), meta)
