@@ -1,0 +1,49 @@
+"""Run the detectors over every text field of a submission and keep where each signal came from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from warden.detect.protocol import Detector
+from warden.detect.signals import Signal
+from warden.review.fields import TextField
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSignal:
+    field: TextField
+    signal: Signal
+
+
+@dataclass
+class Screening:
+    hits: list[FieldSignal] = field(default_factory=list)
+    detectors: list[str] = field(default_factory=list)
+
+    def scores(self, names_only: bool = False) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for hit in self.hits:
+            if names_only and not hit.field.is_name:
+                continue
+            out[hit.signal.category] = max(out.get(hit.signal.category, 0.0), hit.signal.score)
+        return out
+
+    def for_category(self, category: str, min_score: float = 0.0, names_only: bool = False) -> list[FieldSignal]:
+        found = [
+            h for h in self.hits
+            if h.signal.category == category and h.signal.score >= min_score and (h.field.is_name or not names_only)
+        ]
+        return sorted(found, key=lambda h: -h.signal.score)
+
+
+def screen(fields: Sequence[TextField], detectors: Sequence[Detector]) -> Screening:
+    result = Screening()
+    if not fields:
+        return result
+    texts = [f.text for f in fields]
+    for detector in detectors:
+        result.detectors.append(f"{detector.name}@{detector.version}")
+        for f, signals in zip(fields, detector.detect(texts), strict=True):
+            result.hits.extend(FieldSignal(f, s) for s in signals if s.score > 0.0)
+    return result

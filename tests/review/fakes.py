@@ -1,0 +1,77 @@
+"""A small keyword detector for the review tests: the detector protocol with fixed phrase rules.
+
+It stands in for the embedded classifier so the fixtures' expected verdicts do
+not depend on a trained model. Phrases are matched case-insensitively; a
+"never"/"do not" just before a phrase cancels it, as advice is not intent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from warden.detect.protocol import TextDetector
+from warden.detect.signals import Evidence, Signal
+
+KEYWORDS: dict[str, tuple[float, tuple[str, ...]]] = {
+    "regulated-advice": (0.8, ("diagnose", "diagnosis", "treatment plan", "prescribe", "dosage", "which medication",
+                               "legal strategy", "your lawsuit", "custody case", "which stocks to buy",
+                               "portfolio allocation", "investment plan", "tax strategy", "personalized legal advice",
+                               "personalised legal advice", "eviction defense")),
+    "sexual": (0.9, ("explicit sexual", "erotic", "sexual roleplay", "nsfw", "sexting", "sexually explicit")),
+    "sexual/minors": (0.95, ("sexual content involving minors",)),
+    "hate": (0.9, ("racial slurs", "inferior race", "subhuman", "hateful jokes about")),
+    "harassment": (0.9, ("harass", "bully", "humiliate", "threatening messages", "make their life miserable")),
+    "violence": (0.8, ("gore", "glorifies violence", "mass shooting")),
+    "violence/graphic": (0.85, ("dismember", "graphic gore", "mutilat")),
+    "malware": (0.95, ("ransomware", "keylogger", "malware", "exploit code", "credential stealer", "botnet")),
+    "weapons": (0.95, ("pipe bomb", "3d-printed gun", "ghost gun", "nerve agent", "untraceable firearm")),
+    "self-harm": (0.9, ("pro-ana", "thinspiration", "encourage self-harm", "suicide methods")),
+    "fraud": (0.9, ("phishing", "fake invoice", "advance-fee", "pose as their bank", "gift card scam")),
+    "spam": (0.9, ("unsolicited bulk", "mass dm", "blast thousands of", "spam")),
+    "disinformation": (0.85, ("fabricated news", "fake news articles", "vaccines cause autism", "stolen election")),
+    "political-campaigning": (0.85, ("vote for", "campaign messages", "donate to the campaign", "re-elect",
+                                     "get-out-the-vote", "campaign talking points")),
+    "elections": (0.9, ("polls are closed", "vote by text", "don't bother voting", "election is on wednesday")),
+    "illicit": (0.9, ("buy cocaine", "launder money", "counterfeit", "fake passports", "darknet market")),
+    "illicit/violent": (0.9, ("arson", "torch the building", "sabotage the", "vandalise", "vandalize")),
+    "privacy": (0.85, ("track someone", "home address of anyone", "monitor your partner", "dox", "read their messages",
+                       "without them knowing where")),
+    "pii": (0.85, ("home addresses", "date of birth and address")),
+    "biometrics": (0.85, ("facial recognition", "face match", "identify people from photos", "voiceprint",
+                          "faceprint")),
+    "manipulation": (0.85, ("exploit their loneliness", "dark patterns", "false urgency", "guilt them into",
+                            "subliminal")),
+    "gambling": (0.85, ("place bets", "sportsbook", "betting odds", "online casino", "payday loan")),
+    "high-stakes-decisions": (0.85, ("approve or deny", "approve or reject", "screen out applicants",
+                                     "eligibility decision", "reject candidates", "visa applications",
+                                     "credit decision")),
+}
+
+_NEGATED = re.compile(r"\b(?:never|not|don't|do not|no|refuse to|won't)\W+(?:\w+\W+){0,2}$", re.I)
+
+
+class KeywordDetector(TextDetector):
+    name = "keywords"
+    version = "test"
+
+    def __init__(self, keywords: dict[str, tuple[float, tuple[str, ...]]] | None = None) -> None:
+        self.keywords = keywords or KEYWORDS
+
+    def signals_for(self, text: str) -> list[Signal]:
+        signals = []
+        lowered = text.lower()
+        for category, (score, phrases) in self.keywords.items():
+            spans = []
+            for phrase in phrases:
+                for m in re.finditer(re.escape(phrase), lowered):
+                    if _NEGATED.search(lowered[max(0, m.start() - 30) : m.start()]):
+                        continue
+                    spans.append(Evidence(detail=f"keyword {phrase!r}", start=m.start(), end=m.end()))
+            if spans:
+                signals.append(Signal(category=category, score=score, detector=f"{self.name}@{self.version}",
+                                      evidence=tuple(spans)))
+        return signals
+
+    def detect_texts(self, texts: Sequence[str]) -> list[list[Signal]]:
+        return [self.signals_for(t) for t in texts]
