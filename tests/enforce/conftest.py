@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from warden.enforce import directory, keys
+from warden.enforce import directory
 from warden.enforce.cybertip import ReporterInfo
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.principal import SYSTEM, Principal, Role
@@ -61,7 +61,6 @@ class World:
         self.reviewer_a = Principal(key_id="k-ra", role=Role.REVIEWER, subject="rita")
         self.reviewer_b = Principal(key_id="k-rb", role=Role.REVIEWER, subject="rob")
         self.admin = SYSTEM
-        self.keys = keys
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from warden.enforce.errors import EnforceError
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.notices import deliver_due
 from warden.enforce.principal import SYSTEM, Principal, Role
+from warden.policy.layering import EffectivePolicy
 from warden.store.database import Database, default_path
 
 out = Console()
@@ -60,6 +61,13 @@ def _refusals() -> Iterator[None]:
         yield
     except EnforceError as exc:
         _fail(exc.message)
+
+
+def load_policy() -> EffectivePolicy:
+    """The policy in force today, from the bundled packs and WARDEN_POLICY_PATH."""
+    from warden.policy import PolicyLibrary
+
+    return PolicyLibrary.discover().effective()
 
 
 def _db(url: str | None) -> Database:
@@ -114,9 +122,7 @@ def decide(
     database: DbOpt = None,
 ) -> None:
     """Claim a case as REVIEWER and decide it."""
-    from warden.policy import PolicyLibrary
-
-    policy = PolicyLibrary.discover().effective()
+    policy = load_policy()
     db = _db(database)
     principal = Principal(key_id="cli", role=Role.REVIEWER, subject=reviewer)
     now = dt.datetime.now(dt.UTC)
