@@ -76,14 +76,14 @@ def check(
         raise _fail("give either TEXT or --file")
     if surface not in {s.value for s in Surface}:
         raise _fail(f"unknown surface {surface!r}; one of {', '.join(s.value for s in Surface)}")
+    if file is not None and not file.is_file():
+        raise _fail(f"no such file: {file}")
     moderator = _moderator(detectors, policy)
     if text is not None:
         [outcome] = moderator.moderate([text], surface=surface)
         typer.echo(json.dumps(as_result(outcome), indent=2))
         raise typer.Exit(1 if outcome.flagged else 0)
     assert file is not None
-    if not file.is_file():
-        raise _fail(f"no such file: {file}")
     lines = [ln for ln in file.read_text(encoding="utf-8").splitlines() if ln.strip()]
     texts = [_text_of_line(ln, i) for i, ln in enumerate(lines, start=1)]
     sink = out.open("w", encoding="utf-8") if out else sys.stdout
