@@ -27,7 +27,7 @@ KEYWORDS: dict[str, tuple[float, tuple[str, ...]]] = {
     "malware": (0.95, ("ransomware", "keylogger", "malware", "exploit code", "credential stealer", "botnet")),
     "weapons": (0.95, ("pipe bomb", "3d-printed gun", "ghost gun", "nerve agent", "untraceable firearm")),
     "self-harm": (0.9, ("pro-ana", "thinspiration", "encourage self-harm", "suicide methods")),
-    "fraud": (0.9, ("phishing", "fake invoice", "advance-fee", "pose as their bank", "gift card scam")),
+    "fraud": (0.9, ("fake reviews", "phishing", "fake invoice", "advance-fee", "pose as their bank", "gift card scam")),
     "spam": (0.9, ("unsolicited bulk", "mass dm", "blast thousands of", "spam")),
     "disinformation": (0.85, ("fabricated news", "fake news articles", "vaccines cause autism", "stolen election")),
     "political-campaigning": (0.85, ("vote for", "campaign messages", "donate to the campaign", "re-elect",

@@ -18,10 +18,11 @@ CONTEXT_FIELDS: dict[str, str] = {
     "app.instructions": "system prompt / instructions",
     "app.purpose": "declared purpose in a few words",
     "app.categories": "declared use-case tags, e.g. ['medical', 'legal', 'financial', 'news', 'companionship', "
-    "'gambling', 'political-campaign', 'dating', 'surveillance', 'biometric-id', 'credit-decisions', ...]",
+    "'gambling', 'political-campaign', 'dating', 'surveillance', 'biometric-id', 'credit-decisions', ...]; review "
+    "also infers 'academic-cheating', 'plagiarism', 'sockpuppets' and 'political-microtargeting' from the text",
     "app.audience": "declared audience tags, e.g. ['general', 'children-under-13', 'teens', 'professionals']",
     "app.capabilities": "e.g. ['actions', 'connectors', 'image', 'voice', 'browsing', 'code', "
-    "'autonomous-messaging']",
+    "'autonomous-messaging', 'outbound-messaging']",
     "app.disclosures.ai": "the app tells people they are talking to an AI",
     "app.disclosures.limitations": "a disclaimer about AI use and its limits is shown",
     "app.disclosures.professional_review": "a qualified professional reviews tailored advice",
@@ -32,6 +33,21 @@ CONTEXT_FIELDS: dict[str, str] = {
     "app.store_listed": "the app is submitted to or listed in the GPT Store",
     "app.monetized": "the app takes part in monetization",
     "manifest": "an OpenAI plugin manifest (ai-plugin.json fields) when a plugin is reviewed",
+    # --- set by submission review (warden.review); facts an analyzer inferred fill in what was not declared ---
+    "app.kind": "gpt | api-app | plugin",
+    "app.conversation_starters": "a GPT's conversation starters",
+    "app.knowledge": "names of a GPT's knowledge files",
+    "app.safeguards": "API apps: declared safety measures for end users, e.g. ['moderation', 'human-review', "
+    "'rate-limits', 'user-reporting', 'age-verification']; [] declares none",
+    "app.builder.name": "builder profile name",
+    "app.builder.verified": "the builder profile is verified",
+    "app.name_signals": "map of category -> score for the app's name alone (e.g. profanity in a Store name)",
+    "app.disclosures.content_rights": "the builder holds the rights to the third-party content the app uses",
+    "app.disclosures.user_confirmation": "actions with side effects ask the user before running",
+    "app.disclosures.publication_policy": "livestreams, demos and research follow the Sharing & Publication Policy",
+    "app.undisclosed_purpose": "the instructions tell the model to hide what the app is for or what it does to users",
+    "plugin.operations": "operationIds (or METHOD path) the plugin's OpenAPI document exposes",
+    "plugin.unexplained_operations": "exposed operations the manifest's descriptions never mention",
     "request.purpose": "declared purpose of the request: education, research, red-team, medical, ...",
     "request.red_team": "the caller belongs to an authorised red-teaming programme",
     "request.publication_policy": "the research follows the sharing & publication policy",

@@ -21,7 +21,7 @@ from typing import Any
 from warden.decide import Decision, Violation, decide
 from warden.detect.protocol import Detector
 from warden.policy.layering import EffectivePolicy, EffectiveRule
-from warden.policy.model import RuleKind, Verdict
+from warden.policy.model import Verdict
 from warden.review import analyze, evidence
 from warden.review.analyzers.patterns import ReviewPatternDetector
 from warden.review.context import build_context
@@ -37,6 +37,7 @@ from warden.review.report import (
 )
 from warden.review.schema import AppKind, PluginSubmission, Submission, submission_key
 from warden.review.screen import Screening, screen
+from warden.review.usecase import is_use_case
 
 DEFAULT_MARGIN = 0.15
 
@@ -81,9 +82,8 @@ class Reviewer:
 
         judge = _Judge(screening, {f.pointer: f.text for f in fields}, strict_ctx, loose_ctx,
                        strict_facts, loose_facts, self.margin)
-        rules = [rule for rule in view.active() if rule.rule.kind is not RuleKind.OBLIGATION]
-        judged = [judge.result(rule, strict, loose) for rule in rules]
-        results = [r for r in judged if r is not None]
+        rules = [rule for rule in view.active() if is_use_case(rule.rule)]
+        results = [judge.result(rule, strict, loose) for rule in rules]
         results.sort(key=_order)
         allowed = allowed_verdict(results)
         return ReviewReport(
@@ -132,10 +132,8 @@ class _Judge:
         self.strict_facts, self.loose_facts = strict_facts, loose_facts
         self.margin = margin
 
-    def result(self, rule: EffectiveRule, strict: Decision, loose: Decision) -> RuleResult | None:
+    def result(self, rule: EffectiveRule, strict: Decision, loose: Decision) -> RuleResult:
         r = rule.rule
-        if r.enforcement.verdict is Verdict.ALLOW:
-            return None  # a permission, not a test
         base: dict[str, Any] = {
             "rule_id": r.id, "title": r.title, "kind": r.kind, "citation": r.citation, "also_cites": r.also_cites,
             "severity": r.enforcement.severity, "action": r.enforcement.action, "hard_limit": r.hard_limit,

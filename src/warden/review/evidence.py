@@ -87,7 +87,7 @@ def condition_evidence(
         seen.add(path)
         inferred = [f for f in facts if f.path == path and (f.path not in LIST_PATHS or f.value in literals)]
         items += [fact_evidence(f, text_of) for f in inferred]
-        declared = _declared(path, value, literals, {f.value for f in inferred})
+        declared = _declared(path, value, literals, [f.value for f in inferred])
         if declared is not None:
             items.append(declared)
     return items

@@ -76,7 +76,7 @@ CONCEALMENT = (
              "tells the model to hide what the app is for", negatable=False),
     cues.cue(r"\b(?:secretly|covertly|quietly|discreetly)\s+(?:\w+\s+)?(?:collect|gather|log|record|harvest|steer|"
              r"push|upsell|promote|insert|forward)", 0.9, "acts covertly on users", negatable=False),
-    cues.cue(r"\bwithout\s+(?:the\s+)?(?:users?|them|customers|people)\s+(?:knowing|noticing|realising|realizing|"
+    cues.cue(r"\bwithout\s+(?:the\s+)?(?:users?|customers)\s+(?:knowing|noticing|realising|realizing|"
              r"being aware)", 0.9, "acts without users knowing", negatable=False),
 )
 
