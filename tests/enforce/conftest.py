@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -10,31 +8,7 @@ from warden.enforce import directory
 from warden.enforce.cybertip import ReporterInfo
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.principal import SYSTEM, Principal, Role
-from warden.policy import PolicyLibrary, load_pack
-from warden.policy.layering import EffectivePolicy
 from warden.store import Database
-from warden.store.testing import FreshDatabases, backends
-
-MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini-pack.yaml"
-
-
-@pytest.fixture(scope="session", params=backends())
-def fresh(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FreshDatabases]:
-    factory = FreshDatabases(request.param, Path(tmp_path_factory.mktemp(f"db-{request.param}")))
-    yield factory
-    factory.close()
-
-
-@pytest.fixture
-def db(fresh: FreshDatabases) -> Iterator[Database]:
-    database = fresh.new()
-    yield database
-    database.dispose()
-
-
-@pytest.fixture(scope="session")
-def mini_policy() -> EffectivePolicy:
-    return PolicyLibrary([load_pack(MINI)]).effective(packs=["mini"])
 
 
 @pytest.fixture
