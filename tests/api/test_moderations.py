@@ -46,7 +46,7 @@ def client(base_url: str) -> openai.OpenAI:
 
 
 def _check_shape(result: Any) -> None:
-    data = result.model_dump()
+    data = result.model_dump(by_alias=True)
     for key in ("categories", "category_scores", "category_applied_input_types"):
         assert set(data[key]) == set(OPENAI_CATEGORIES), key
     assert all(isinstance(v, bool) for v in data["categories"].values())
@@ -120,14 +120,22 @@ def test_recogniser_evidence_and_policy(client: openai.OpenAI) -> None:
 )
 def test_bad_input_is_a_400_with_the_error_body(client: openai.OpenAI, body: dict[str, Any], param: str) -> None:
     with pytest.raises(openai.BadRequestError) as info:
-        client.moderations.create(**body) if "warden" not in body else client.moderations.create(
-            input=body["input"], extra_body={"warden": body["warden"]}
-        )
+        client.post("/moderations", body=body, cast_to=object)  # the SDK's own request path and error mapping
     error = info.value.body
     assert isinstance(error, dict)
     assert error["type"] == "invalid_request_error"
     assert error["param"] == param
     assert error["message"]
+
+
+def test_raw_response_uses_openai_spelling(base_url: str) -> None:
+    r = httpx.post(f"{base_url}/moderations", json={"input": ["one", "two"]})
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) == {"id", "model", "results"}
+    for result in body["results"]:
+        assert set(result) == {"flagged", "categories", "category_scores", "category_applied_input_types", "warden"}
+        assert list(result["categories"]) == list(OPENAI_CATEGORIES)
 
 
 def test_malformed_json_is_a_400(base_url: str) -> None:
