@@ -15,6 +15,7 @@ import typer
 # (entry-point group `warden.cli`, each exposing `register(app: typer.Typer)`).
 CORE_COMMANDS = [
     "warden.policy.cli",
+    "warden.review.cli",
     "warden.enforce.cli",
     "warden.detect.cli",
     "warden.api.cli",

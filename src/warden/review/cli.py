@@ -1,0 +1,228 @@
+"""`warden review` and `warden rescan`.
+
+    warden review app.json
+    warden review --plugin ai-plugin.json openapi.yaml [--declarations d.yaml]
+    warden rescan --policy openai-usage@2025-01-29 --baseline openai-usage@2023-03-23 --shadow
+    warden rescan --policy openai-usage@2025-01-29 --promote
+
+Exit codes of `review`: 0 allowed, 3 needs a human, 4 not allowed, 1 bad input
+or policy, 2 bad usage. `rescan --shadow` writes and enforces nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from warden.detect.protocol import Detector
+from warden.detect.registry import DEFAULT_PIPELINE, create
+from warden.policy.layering import EffectivePolicy
+from warden.policy.library import LibraryError, PolicyLibrary
+from warden.policy.source import PolicyFileError
+from warden.review import rescan as rescan_mod
+from warden.review.engine import Reviewer
+from warden.review.loading import SubmissionError, load_app, load_plugin
+from warden.review.report import Outcome, ReviewReport
+from warden.review.schema import Submission
+
+out = Console()
+err = Console(stderr=True)
+EXIT = {Outcome.PASS: 0, Outcome.NEEDS_HUMAN: 3, Outcome.FAIL: 4}
+
+PolicyOpt = Annotated[
+    list[str] | None,
+    typer.Option("--policy", help="Pack ref (family@version), repeatable; default: every pack in force today."),
+]
+DetectorsOpt = Annotated[
+    str, typer.Option("--detectors", help="Comma-separated detector names; ones that cannot load are skipped.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")]
+DEFAULT_DETECTORS = ",".join(DEFAULT_PIPELINE)
+PluginOpt = Annotated[bool, typer.Option("--plugin", help="Review a plugin manifest and its OpenAPI document.")]
+CandidateOpt = Annotated[
+    list[str], typer.Option("--policy", help="Candidate pack ref(s), e.g. openai-usage@2025-01-29.")
+]
+BaselineOpt = Annotated[list[str] | None, typer.Option(help="Pack ref(s) to compare with; default: in force today.")]
+ShadowOpt = Annotated[bool, typer.Option("--shadow", help="Report what would change; write nothing.")]
+PromoteOpt = Annotated[bool, typer.Option("--promote", help="Re-review under --policy and enforce the results.")]
+FromOpt = Annotated[Path | None, typer.Option("--from", help="Review submission files in a folder, not the store.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("review", help="Review an app/GPT submission or a plugin manifest against the policy.")(review)
+    app.command("rescan", help="Re-review stored apps under another policy version (shadow or promote).")(rescan)
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def policy_for(refs: list[str] | None) -> EffectivePolicy:
+    try:
+        return PolicyLibrary.discover().effective(packs=refs or None)
+    except (PolicyFileError, LibraryError) as exc:
+        _fail(str(exc))
+
+
+def detectors_for(names: str) -> list[Detector]:
+    loaded: list[Detector] = []
+    for name in (n.strip() for n in names.split(",") if n.strip()):
+        try:
+            detector = create(name)
+            detector.detect(["probe"])  # lazy backends (trained heads, remote endpoints) fail here, not mid-review
+            loaded.append(detector)
+        except Exception as exc:  # a missing model or bad option must not hide the rest of the review
+            err.print(f"[yellow]warning:[/yellow] detector {name!r} skipped: {exc}", highlight=False)
+    return loaded
+
+
+def _print(report: ReviewReport, show_all: bool) -> None:
+    out.print(f"[bold]{report.name}[/bold] ({report.kind}, {report.surface.value}) under {report.policy_revision}")
+    out.print(f"allowed: [bold]{report.allowed.value}[/bold]   store: [bold]{report.store.value}[/bold]   "
+              + "  ".join(f"{k}: {v}" for k, v in report.counts().items()))
+    for r in report.results:
+        if r.outcome is Outcome.PASS and not show_all:
+            continue
+        cite = f"{r.citation.document} {r.citation.date}, {r.citation.section} {r.citation.item or ''}".strip()
+        out.print(f"[bold]{r.outcome.value:13}[/bold] {r.rule_id}  ({cite})", highlight=False, soft_wrap=True)
+        out.print(f"{'':14}{r.reason}", highlight=False, soft_wrap=True)
+        for e in r.evidence[:4]:
+            where = f"{e.field}[{e.start}:{e.end}]" if e.start is not None else (e.field or "")
+            shown = f"{where}: {e.excerpt!r}" if e.excerpt else where
+            out.print(f"{'':14}- {shown} ({e.detail})", highlight=False, soft_wrap=True, markup=False)
+
+
+def review(
+    path: Annotated[Path, typer.Argument(help="app.json, or ai-plugin.json with --plugin.")],
+    openapi: Annotated[Path | None, typer.Argument(help="The plugin's OpenAPI document (with --plugin).")] = None,
+    plugin: PluginOpt = False,
+    declarations: Annotated[Path | None, typer.Option(help="Plugin declarations (categories, disclosures).")] = None,
+    policy: PolicyOpt = None,
+    detectors: DetectorsOpt = DEFAULT_DETECTORS,
+    as_json: JsonOpt = False,
+    show_all: Annotated[bool, typer.Option("--all", help="List passing rules too.")] = False,
+) -> None:
+    if openapi is not None and not plugin:
+        err.print("error: an OpenAPI document is only read with --plugin")
+        raise typer.Exit(2)
+    try:
+        submission: Submission = load_plugin(path, openapi, declarations) if plugin else load_app(path)
+    except SubmissionError as exc:
+        _fail(str(exc))
+    report = Reviewer(policy_for(policy), detectors_for(detectors)).review(submission)
+    if as_json:
+        print(report.model_dump_json(indent=2))
+    else:
+        _print(report, show_all)
+    raise typer.Exit(EXIT[report.allowed])
+
+
+def _submissions_from(folder: Path) -> list[Submission]:
+    found: list[Submission] = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix == ".json" and path.name != "ai-plugin.json":
+            found.append(load_app(path))
+        elif path.name == "ai-plugin.json":
+            spec = next((p for p in (path.parent / "openapi.yaml", path.parent / "openapi.json") if p.exists()), None)
+            extra = path.parent / "declarations.yaml"
+            found.append(load_plugin(path, spec, extra if extra.exists() else None))
+    return found
+
+
+def rescan(
+    policy: CandidateOpt,
+    baseline: BaselineOpt = None,
+    shadow: ShadowOpt = False,
+    promote: PromoteOpt = False,
+    source: FromOpt = None,
+    db: Annotated[str | None, typer.Option(help="Database URL (default: the local store).")] = None,
+    org: Annotated[str | None, typer.Option(help="Only this organization's apps.")] = None,
+    detectors: DetectorsOpt = DEFAULT_DETECTORS,
+    as_json: JsonOpt = False,
+) -> None:
+    if shadow == promote:
+        err.print("error: choose exactly one of --shadow and --promote")
+        raise typer.Exit(2)
+    if promote and source is not None:
+        err.print("error: --promote enforces on stored apps; it cannot read --from files")
+        raise typer.Exit(2)
+    found = detectors_for(detectors)
+    candidate = Reviewer(policy_for(policy), found)
+    if promote:
+        _promote(candidate, db, org, as_json)
+        return
+    try:
+        submissions = _submissions_from(source) if source is not None else _stored(db, org)
+    except SubmissionError as exc:
+        _fail(str(exc))
+    impact = rescan_mod.shadow(submissions, Reviewer(policy_for(baseline), found), candidate)
+    if as_json:
+        print(impact.model_dump_json(indent=2))
+        return
+    _print_impact(impact)
+
+
+def _stored(db: str | None, org: str | None) -> list[Submission]:
+    from warden.review.record import stored_submissions
+    from warden.store import Database
+
+    database = Database(db)
+    try:
+        with database.transaction() as session:
+            return [sub for _, sub in stored_submissions(session, org)]
+    finally:
+        database.dispose()
+
+
+def _promote(candidate: Reviewer, db: str | None, org: str | None, as_json: bool) -> None:
+    from warden.enforce.mandatory import CyberTipSettings
+    from warden.enforce.principal import SYSTEM
+    from warden.review.record import record_report, stored_submissions
+    from warden.store import Database
+
+    database = Database(db)
+    now = dt.datetime.now(dt.UTC)
+    results = []
+    try:
+        with database.transaction() as session:
+            for item, sub in stored_submissions(session, org):
+                report = candidate.review(sub)
+                recorded = record_report(session, SYSTEM, item, report, source="re_review",
+                                         cybertip=CyberTipSettings.from_env(), now=now)
+                results.append({"app_id": item.app_id, "allowed": report.allowed.value, "store": report.store.value,
+                                **recorded.model_dump()})
+    finally:
+        database.dispose()
+    if as_json:
+        print(json.dumps({"policy": candidate.policy.revision, "results": results}, indent=2))
+        return
+    out.print(f"promoted {candidate.policy.revision}: re-reviewed {len(results)} apps; "
+              f"{sum(1 for r in results if r['actions'])} actioned, "
+              f"{sum(1 for r in results if r['case_id'] and not r['actions'])} sent to review")
+
+
+def _print_impact(impact: rescan_mod.RescanImpact) -> None:
+    out.print(f"shadow rescan: {impact.reviewed} apps, {impact.baseline} -> {impact.candidate} (nothing enforced)")
+    out.print(f"allowed before: {impact.verdicts_before}  after: {impact.verdicts_after}")
+    out.print(f"{len(impact.newly_failing_apps)} apps would newly fail; {len(impact.changes)} apps change")
+    if impact.newly_failing_by_rule:
+        table = Table("apps newly failing")
+        table.add_column("rule", overflow="fold")
+        for rule_id, count in impact.newly_failing_by_rule.items():
+            table.add_row(str(count), rule_id)
+        out.print(table)
+    if impact.newly_needs_human_by_rule:
+        table = Table("apps newly needing review")
+        table.add_column("rule", overflow="fold")
+        for rule_id, count in impact.newly_needs_human_by_rule.items():
+            table.add_row(str(count), rule_id)
+        out.print(table)
+    sys.stdout.flush()

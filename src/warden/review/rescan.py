@@ -1,0 +1,116 @@
+"""Retroactive review: what would change if stored apps were judged under another policy version.
+
+A shadow rescan reviews every submission under the baseline and the candidate
+policy and reports the difference; it writes nothing and enforces nothing.
+Promotion (see `warden.review.record`) is a separate, explicit step.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from pydantic import BaseModel, Field
+
+from warden.review.engine import Reviewer
+from warden.review.report import Outcome, ReviewReport, StoreVerdict
+from warden.review.schema import Submission
+
+
+class AppChange(BaseModel):
+    submission_id: str
+    name: str
+    allowed_before: Outcome
+    allowed_after: Outcome
+    store_before: StoreVerdict
+    store_after: StoreVerdict
+    newly_failing: list[str] = Field(default_factory=list)
+    newly_needs_human: list[str] = Field(default_factory=list)
+    no_longer_failing: list[str] = Field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return (
+            self.allowed_before is not self.allowed_after
+            or self.store_before is not self.store_after
+            or bool(self.newly_failing or self.newly_needs_human or self.no_longer_failing)
+        )
+
+
+class RescanImpact(BaseModel):
+    baseline: str
+    candidate: str
+    reviewed: int
+    changes: list[AppChange]
+    newly_failing_by_rule: dict[str, int]  # rule id -> how many apps newly fail it
+    newly_needs_human_by_rule: dict[str, int]
+    verdicts_before: dict[str, int]
+    verdicts_after: dict[str, int]
+    shadow: bool = True  # nothing was written or enforced
+
+    @property
+    def newly_failing_apps(self) -> list[AppChange]:
+        return [c for c in self.changes if c.allowed_after is Outcome.FAIL and c.allowed_before is not Outcome.FAIL]
+
+
+def _ids(report: ReviewReport, outcome: Outcome) -> set[str]:
+    return {r.rule_id for r in report.with_outcome(outcome)}
+
+
+def _carried(ids: set[str], other: set[str], lineage: Mapping[str, Iterable[str]]) -> set[str]:
+    """Rules in `ids` that are the same as, or continue, a rule in `other` (through `supersedes`)."""
+    return {i for i in ids if i in other or any(old in other for old in lineage.get(i, ()))}
+
+
+def change(before: ReviewReport, after: ReviewReport, lineage: Mapping[str, Iterable[str]] | None = None) -> AppChange:
+    """What changed for one app. `lineage` maps a candidate rule id to the baseline ids it supersedes, so a
+    renamed rule that fails in both versions is not reported as newly failing."""
+    lineage = lineage or {}
+    failed_before, failed_after = _ids(before, Outcome.FAIL), _ids(after, Outcome.FAIL)
+    human_before, human_after = _ids(before, Outcome.NEEDS_HUMAN), _ids(after, Outcome.NEEDS_HUMAN)
+    reverse: dict[str, list[str]] = {}
+    for new, olds in lineage.items():
+        for old in olds:
+            reverse.setdefault(old, []).append(new)
+    return AppChange(
+        submission_id=after.submission_id,
+        name=after.name,
+        allowed_before=before.allowed,
+        allowed_after=after.allowed,
+        store_before=before.store,
+        store_after=after.store,
+        newly_failing=sorted(failed_after - _carried(failed_after, failed_before, lineage)),
+        newly_needs_human=sorted(human_after - _carried(human_after, human_before | failed_before, lineage)),
+        no_longer_failing=sorted(failed_before - _carried(failed_before, failed_after, reverse)),
+    )
+
+
+def shadow(submissions: Iterable[Submission], baseline: Reviewer, candidate: Reviewer) -> RescanImpact:
+    """Review each submission under both policies; return what would change. Pure: no side effects."""
+    changes: list[AppChange] = []
+    failing: Counter[str] = Counter()
+    human: Counter[str] = Counter()
+    before_counts: Counter[str] = Counter()
+    after_counts: Counter[str] = Counter()
+    reviewed = 0
+    lineage = {rule_id: rule.rule.supersedes for rule_id, rule in candidate.policy.rules.items()}
+    for submission in submissions:
+        reviewed += 1
+        before, after = baseline.review(submission), candidate.review(submission)
+        before_counts[before.allowed.value] += 1
+        after_counts[after.allowed.value] += 1
+        delta = change(before, after, lineage)
+        failing.update(delta.newly_failing)
+        human.update(delta.newly_needs_human)
+        if delta.changed:
+            changes.append(delta)
+    return RescanImpact(
+        baseline=baseline.policy.revision,
+        candidate=candidate.policy.revision,
+        reviewed=reviewed,
+        changes=changes,
+        newly_failing_by_rule=dict(failing.most_common()),
+        newly_needs_human_by_rule=dict(human.most_common()),
+        verdicts_before=dict(before_counts),
+        verdicts_after=dict(after_counts),
+    )

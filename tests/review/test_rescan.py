@@ -1,0 +1,110 @@
+"""Retroactive review: a shadow rescan from the 2023 pack to the 2025 pack reports what would change
+and writes nothing; promotion records decisions, takes actions through the ladder and opens cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from review.fixtures import load, names
+from warden.enforce import directory
+from warden.enforce.cybertip import ReporterInfo
+from warden.enforce.mandatory import CyberTipSettings
+from warden.enforce.principal import SYSTEM
+from warden.review import rescan
+from warden.review.engine import Reviewer
+from warden.review.record import record_report, store_submission, stored_submissions
+from warden.review.report import Outcome
+from warden.store import Database
+from warden.store.tables import ActionRecord, AuditEvent, Case, DecisionRecord
+
+NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+CYBERTIP = CyberTipSettings(endpoint=None, reporter=ReporterInfo(first_name="T", last_name="R", email="t@example.invalid"))
+APPS = ["apps/gpt-recipe-helper", "apps/gpt-ai-girlfriend", "apps/gpt-card-checkout", "apps/gpt-homework-buddy",
+        "apps/gpt-mlm-recruiter", "plugins/flight-deals-steering"]
+
+
+def test_shadow_rescan_reports_newly_failing_rules(reviewers: dict[str, Reviewer]) -> None:
+    impact = rescan.shadow([load(n) for n in names()], reviewers["2023-03-23"], reviewers["2025-01-29"])
+    assert impact.reviewed == len(names()) and impact.shadow
+    by_id = {c.submission_id: c for c in impact.changes}
+    card = by_id["gpt-card-checkout"]
+    assert (card.allowed_before, card.allowed_after) == (Outcome.PASS, Outcome.FAIL)
+    assert card.newly_failing == ["gpt.privacy.sensitive-identifiers"]
+    girlfriend = by_id["gpt-ai-girlfriend"]
+    assert girlfriend.allowed_after is Outcome.PASS and girlfriend.store_after.value == "ineligible"
+    assert impact.newly_failing_by_rule["store.romantic-companionship"] == 3
+    mlm = by_id["gpt-mlm-recruiter"]
+    assert mlm.no_longer_failing == ["disallowed.economic-harm.mlm"] and mlm.allowed_after is Outcome.PASS
+    assert "gpt-recipe-helper" not in by_id, "unchanged apps are not listed"
+
+
+def test_renamed_rules_that_fail_in_both_versions_are_not_new(reviewers: dict[str, Reviewer]) -> None:
+    app = load("apps/gpt-betting-edge")
+    old, new = reviewers["2023-03-23"].review(app), reviewers["2025-01-29"].review(app)
+    assert [r.rule_id for r in old.failures] == ["disallowed.economic-harm.gambling"]
+    assert [r.rule_id for r in new.failures] == ["gpt.high-stakes.gambling-lending"]  # supersedes the 2023 rule
+    impact = rescan.shadow([app], reviewers["2023-03-23"], reviewers["2025-01-29"])
+    assert impact.changes == [] and impact.newly_failing_by_rule == {}
+
+
+def _world(db: Database) -> tuple[str, dict[str, str]]:
+    with db.transaction() as s:
+        org = directory.create_org(s, SYSTEM, directory.OrgIn(name="Builders Inc"))
+        builder = directory.create_account(s, SYSTEM, directory.AccountIn(org_id=org.id, kind="builder"))
+        items = {}
+        for name in APPS:
+            sub = load(name)
+            app = directory.create_app(s, SYSTEM, directory.AppIn(org_id=org.id, name=sub.name,
+                                                                  owner_account_id=builder.id, reach=500))
+            items[name] = store_submission(s, SYSTEM, org_id=org.id, app_id=app.id, submission=sub, now=NOW).id
+    return org.id, items
+
+
+def _counts(s: Session) -> tuple[int, ...]:
+    return tuple(s.scalar(select(func.count()).select_from(t)) or 0
+                 for t in (DecisionRecord, ActionRecord, Case, AuditEvent))
+
+
+def test_stored_submissions_round_trip(db: Database) -> None:
+    org_id, items = _world(db)
+    with db.transaction() as s:
+        stored = stored_submissions(s, org_id)
+    assert sorted(item.id for item, _ in stored) == sorted(items.values())
+    assert {sub.name for _, sub in stored} == {load(n).name for n in APPS}
+
+
+def test_shadow_writes_nothing_and_promote_enforces(db: Database, reviewers: dict[str, Reviewer]) -> None:
+    org_id, items = _world(db)
+    with db.transaction() as s:
+        before = _counts(s)
+        impact = rescan.shadow([sub for _, sub in stored_submissions(s, org_id)],
+                               reviewers["2023-03-23"], reviewers["2025-01-29"])
+        assert _counts(s) == before
+    assert {c.name for c in impact.newly_failing_apps} == {"QuickBook Travel"}
+
+    with db.transaction() as s:
+        results = {}
+        for item, sub in stored_submissions(s, org_id):
+            report = reviewers["2025-01-29"].review(sub)
+            results[item.id] = (report, record_report(s, SYSTEM, item, report, source="re_review",
+                                                      cybertip=CYBERTIP, now=NOW))
+    with db.transaction() as s:
+        card_report, card = results[items["apps/gpt-card-checkout"]]
+        assert card.actions, "a failing rule is enforced through the ladder"
+        action = s.get_one(ActionRecord, card.actions[0])
+        assert action.source == "re_review" and "gpt.privacy.sensitive-identifiers" in action.rule_ids
+        assert s.get_one(DecisionRecord, card.decision_id).policy_revision == card_report.policy_revision
+
+        _, homework = results[items["apps/gpt-homework-buddy"]]
+        assert homework.actions == [] and homework.case_id is not None
+        case = s.get_one(Case, homework.case_id)
+        assert (case.kind, case.subject_type, case.rule_ids) == ("re_review", "app", ["gpt.minors.under-13"])
+
+        _, recipe = results[items["apps/gpt-recipe-helper"]]
+        assert recipe.actions == [] and recipe.case_id is None
+        girlfriend_report, girlfriend = results[items["apps/gpt-ai-girlfriend"]]
+        assert girlfriend_report.allowed is Outcome.PASS and girlfriend.actions
+        assert s.get_one(ActionRecord, girlfriend.actions[0]).rule_ids == ["store.romantic-companionship"]
