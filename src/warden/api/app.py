@@ -23,6 +23,7 @@ ROUTERS: list[str] = [
     "warden.api.routes_reports:router",
     "warden.api.routes_notices:router",
     "warden.api.routes_transparency:router",
+    "warden.api.routes_review:router",
 ]
 
 

@@ -93,7 +93,7 @@ def _print(report: ReviewReport, show_all: bool) -> None:
             continue
         cite = f"{r.citation.document} {r.citation.date}, {r.citation.section} {r.citation.item or ''}".strip()
         out.print(f"[bold]{r.outcome.value:13}[/bold] {r.rule_id}  ({cite})", highlight=False, soft_wrap=True)
-        out.print(f"{'':14}{r.reason}", highlight=False, soft_wrap=True)
+        out.print(f"{'':14}{r.reason}", highlight=False, soft_wrap=True, markup=False)
         for e in r.evidence[:4]:
             where = f"{e.field}[{e.start}:{e.end}]" if e.start is not None else (e.field or "")
             shown = f"{where}: {e.excerpt!r}" if e.excerpt else where

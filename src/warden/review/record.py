@@ -80,7 +80,8 @@ def record_report(
     source: str, cybertip: mandatory.CyberTipSettings, now: dt.datetime,
 ) -> Recorded:
     """Write the decision, enforce failures through the ladder, open a case for needs-human rules."""
-    principal.require(Permission.SUBMIT_CONTENT)
+    principal.require(Permission.OPEN_REVIEW if source == "re_review" else Permission.SUBMIT_CONTENT)
+    principal.check_org(item.org_id, "app")
     decision = report.decision
     row = record_decision(session, org_id=item.org_id, decision=decision, content_id=item.id,
                           account_id=item.account_id, detector=",".join(report.detectors) or None,

@@ -1,0 +1,105 @@
+"""Submission-time review over HTTP: `POST /v1/reviews`.
+
+The body carries an app/GPT submission or a plugin (manifest plus OpenAPI
+document); the answer is the full review report. With `app_id` and
+`record: true` the submission is stored with the app, the decision recorded
+and failures enforced through the lifecycle (uncertain rules open a case).
+Errors use the shared `{"error": {...}}` shape.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from warden.api.auth import CtxDep
+from warden.api.errors import APIError
+from warden.detect.protocol import Detector
+from warden.detect.registry import DEFAULT_PIPELINE, create
+from warden.enforce.principal import Permission
+from warden.policy.library import LibraryError, PolicyLibrary
+from warden.review.engine import Reviewer
+from warden.review.loading import SubmissionError, submission_from_dict
+from warden.review.record import Recorded, record_report, store_submission
+from warden.review.report import ReviewReport
+from warden.review.schema import AppSubmission, Builder, Disclosures, PluginManifest
+
+router = APIRouter(prefix="/v1", tags=["review"])
+_lock = threading.Lock()
+
+
+class PluginIn(BaseModel):
+    """A plugin for review: its `ai-plugin.json`, its OpenAPI document and optional declarations."""
+
+    manifest: PluginManifest
+    openapi: dict[str, Any] | None = None
+    categories: list[str] = Field(default_factory=list)
+    audience: list[str] = Field(default_factory=list)
+    capabilities: list[str] = Field(default_factory=list)
+    disclosures: Disclosures = Field(default_factory=Disclosures)
+    builder: Builder = Field(default_factory=Builder)
+
+
+class ReviewIn(BaseModel):
+    submission: AppSubmission | PluginIn
+    org_id: str | None = None
+    app_id: str | None = None  # with record: the app the submission belongs to
+    record: bool = False  # store the submission, record the decision and enforce it
+    packs: list[str] | None = None  # review under these pack refs instead of the organization's policy
+
+
+class ReviewOut(BaseModel):
+    report: ReviewReport
+    recorded: Recorded | None = None
+
+
+def _detectors(request: Request) -> list[Detector]:
+    state = request.app.state
+    found: list[Detector] | None = getattr(state, "review_detectors", None)
+    if found is None:
+        with _lock:
+            found = getattr(state, "review_detectors", None)
+            if found is None:
+                found = []
+                for name in DEFAULT_PIPELINE:
+                    try:
+                        detector = create(name)
+                        detector.detect(["probe"])
+                        found.append(detector)
+                    except Exception:  # an untrained or unreachable backend must not take the route down
+                        continue
+                state.review_detectors = found
+    return found
+
+
+@router.post("/reviews", response_model=ReviewOut, summary="Review an app, GPT or plugin submission")
+def create_review(ctx: CtxDep, request: Request, body: ReviewIn) -> ReviewOut:
+    """Every applicable use-case rule with pass / fail / needs-human, evidence and citation; the verdict on
+    being allowed and, separately, on GPT Store eligibility."""
+    ctx.require(Permission.SUBMIT_CONTENT)
+    parsed = body
+    try:
+        submission = submission_from_dict(parsed.submission.model_dump(mode="json", exclude_none=True))
+    except SubmissionError as exc:
+        raise APIError(400, str(exc), param=f"submission.{exc.param}" if exc.param else "submission",
+                       code="invalid_value") from None
+    org_id = ctx.principal.scoped_org(parsed.org_id)
+    try:
+        policy = (PolicyLibrary.discover().effective(packs=parsed.packs) if parsed.packs
+                  else ctx.rt.policy(org_id or ""))
+    except LibraryError as exc:
+        raise APIError(400, str(exc), param="packs", code="invalid_value") from None
+    report = Reviewer(policy, _detectors(request)).review(submission)
+    if not parsed.record:
+        return ReviewOut(report=report)
+    if org_id is None or parsed.app_id is None:
+        raise APIError(400, "record needs org_id and app_id", param="app_id", code="invalid_value")
+    with ctx.tx() as s:
+        item = store_submission(s, ctx.principal, org_id=org_id, app_id=parsed.app_id, submission=submission,
+                                now=ctx.now)
+        recorded = record_report(s, ctx.principal, item, report, source="automated", cybertip=ctx.rt.cybertip,
+                                 now=ctx.now)
+    return ReviewOut(report=report, recorded=recorded)
