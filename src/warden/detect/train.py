@@ -147,12 +147,17 @@ def train(options: TrainOptions, log: Log = print) -> dict[str, Any]:
     y, mask = label_matrix(examples, names)
     texts = [ex.text for ex in examples]
 
+    encoders: list[Encoder] = [StaticEncoder(options.out_dir / "static.npz"), MiniLMEncoder()]
+    log(f"embedding with {encoders[0].name} and {encoders[1].name}")
+    static_emb = embed(encoders[0], texts, options.cache_dir, log)
+    features = {
+        "static": static_emb,  # stage 1
+        "minilm": np.hstack([static_emb, embed(encoders[1], texts, options.cache_dir, log)]),  # stage 2: both
+    }
     stages: dict[str, Heads] = {}
     scores: dict[str, Matrix] = {}
-    encoders: list[Encoder] = [StaticEncoder(options.out_dir / "static.npz"), MiniLMEncoder()]
-    for key, encoder in zip(("static", "minilm"), encoders, strict=True):
-        log(f"stage {key}: {encoder.name}")
-        emb = embed(encoder, texts, options.cache_dir, log)
+    for key, emb in features.items():
+        log(f"stage {key}: training heads on {emb.shape[1]}-dimensional features")
         stages[key] = _stage(key, emb, y, mask, splits, names, options, log)
         scores[key] = stages[key].scores(emb)
 

@@ -1,9 +1,10 @@
 """The embedded detector (the default): a two-stage cascade on the CPU.
 
 Stage 1 scores every text with the static encoder's heads (~0.1 ms a text).
-Texts whose overall "flagged" score falls in the uncertain band chosen by
+Texts whose overall "unsafe" score falls in the uncertain band chosen by
 `warden train` go on to stage 2, MiniLM int8 under onnxruntime, whose heads
-then give the scores. `mode="static"` or `mode="minilm"` runs one stage only.
+(over the static and MiniLM embeddings side by side) then give the scores.
+`mode="static"` or `mode="minilm"` runs one stage only.
 """
 
 from __future__ import annotations
@@ -69,11 +70,10 @@ class EmbeddedDetector(TextDetector):
         escalated = np.zeros(len(texts), dtype=bool)
         if not texts:
             return np.zeros((0, len(heads.names)), dtype=np.float32), escalated
+        static = self.static.encode(texts)
         if self.mode == "minilm":
-            with self._lock:
-                emb = self.minilm.encode(texts)
-            return heads.minilm.scores(emb), ~escalated
-        scores = heads.static.scores(self.static.encode(texts))
+            return heads.minilm.scores(self._stage2(texts, static)), ~escalated
+        scores = heads.static.scores(static)
         if self.mode == "static":
             return scores, escalated
         lo, hi = heads.band
@@ -81,10 +81,15 @@ class EmbeddedDetector(TextDetector):
         escalated = (flagged >= lo) & (flagged < hi)
         if escalated.any():
             idx = np.flatnonzero(escalated)
-            with self._lock:
-                emb = self.minilm.encode([texts[int(i)] for i in idx])
-            scores[idx] = heads.minilm.scores(emb)
+            scores[idx] = heads.minilm.scores(self._stage2([texts[int(i)] for i in idx], static[idx]))
         return scores, escalated
+
+    def _stage2(self, texts: Sequence[str], static: Matrix) -> Matrix:
+        """Stage 2's features: the static and the MiniLM embeddings side by side."""
+        with self._lock:
+            minilm = self.minilm.encode(texts)
+        out: Matrix = np.hstack([static, minilm]).astype(np.float32)
+        return out
 
     def detect_texts(self, texts: Sequence[str]) -> list[list[Signal]]:
         scores, escalated = self.score_texts(texts)

@@ -20,20 +20,26 @@ Progress = Callable[[int, float, float], None]  # epoch, train loss, calibration
 
 @dataclass
 class TrainConfig:
-    hidden: int = 256
-    epochs: int = 40
+    hidden: int = 512
+    epochs: int = 60
     batch: int = 128
-    lr: float = 2e-3
+    lr: float = 1e-3
     weight_decay: float = 1e-4
-    dropout: float = 0.2
-    patience: int = 5
+    dropout: float = 0.1
+    patience: int = 8
     seed: int = 13
     max_pos_weight: float = 20.0
+    first_head_weight: float = 8.0  # the overall "unsafe" head's share of the loss, against one category's
 
 
-def _loss(p: Matrix, y: Matrix, mask: Matrix, pos_w: Matrix) -> float:
+def _weights(y: Matrix, mask: Matrix, pos_w: Matrix, head_w: Matrix) -> Matrix:
+    out: Matrix = (mask * np.where(y > 0.5, pos_w, 1.0) * head_w).astype(np.float32)
+    return out
+
+
+def _loss(p: Matrix, y: Matrix, mask: Matrix, pos_w: Matrix, head_w: Matrix) -> float:
     eps = 1e-7
-    w = mask * np.where(y > 0.5, pos_w, 1.0)
+    w = _weights(y, mask, pos_w, head_w)
     ll = -(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))
     return float((ll * w).sum() / max(w.sum(), 1.0))
 
@@ -55,6 +61,8 @@ def fit(
     pos = (y * mask).sum(axis=0)
     neg = ((1 - y) * mask).sum(axis=0)
     pos_w = np.clip(neg / np.maximum(pos, 1.0), 1.0, config.max_pos_weight).astype(np.float32)
+    head_w = np.ones(heads, dtype=np.float32)
+    head_w[0] = config.first_head_weight
 
     params = [
         (rng.standard_normal((dim, config.hidden)) * np.sqrt(2.0 / dim)).astype(np.float32),
@@ -82,9 +90,9 @@ def fit(
             keep = (rng.random(hid.shape) >= config.dropout).astype(np.float32) / (1 - config.dropout)
             hid_d = hid * keep
             p = sigmoid(hid_d @ params[2] + params[3])
-            w = mb * np.where(yb > 0.5, pos_w, 1.0)
+            w = _weights(yb, mb, pos_w, head_w)
             norm = max(float(w.sum()), 1.0)
-            total += _loss(p, yb, mb, pos_w) * len(idx)
+            total += _loss(p, yb, mb, pos_w, head_w) * len(idx)
             d_logit = (p - yb) * w / norm
             grads = [np.zeros_like(q) for q in params]
             grads[2] = hid_d.T @ d_logit
@@ -101,7 +109,7 @@ def fit(
                 mhat = m[i] / (1 - b1_**step)
                 vhat = v[i] / (1 - b2_**step)
                 params[i] = (params[i] - config.lr * mhat / (np.sqrt(vhat) + 1e-8)).astype(np.float32)
-        val = _loss(forward(x_val, params), y_val, mask_val, pos_w)
+        val = _loss(forward(x_val, params), y_val, mask_val, pos_w, head_w)
         if progress is not None:
             progress(epoch, total / n, val)
         if val < best[0] - 1e-4:

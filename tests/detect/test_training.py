@@ -1,0 +1,87 @@
+"""Training pieces on small synthetic data: labels and masks, the split, the MLP, the cascade band."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from warden.detect import data
+from warden.detect.embedded.heads import Heads, HeadSet, remap
+from warden.detect.embedded.mlp import TrainConfig, fit
+from warden.detect.metrics import best_threshold, binary
+from warden.detect.train import choose_band, label_matrix
+
+
+def test_split_is_a_function_of_normalised_text() -> None:
+    assert data.split_of("Hello   World") == data.split_of("hello world")
+    splits = [data.split_of(f"text number {i}") for i in range(2000)]
+    shares = {s: splits.count(s) / len(splits) for s in data.SPLITS}
+    assert abs(shares["train"] - 0.7) < 0.05 and abs(shares["dev"] - 0.2) < 0.05
+
+
+def test_load_maps_sources_and_dedupes(tmp_path: Path) -> None:
+    rows = [
+        {"Label": "spam", "SMS": "WIN a prize now"},
+        {"Label": "ham", "SMS": "see you at 6"},
+        {"Label": "ham", "SMS": "WIN  a prize now"},  # same text, benign label: the harmful one wins
+    ]
+    (tmp_path / "sms-spam.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    (tmp_path / "toxigen-seed-statements.jsonl").write_text(json.dumps({"text": "group x is vile", "label": "hate"}))
+    examples = {ex.text: ex for ex in data.load(tmp_path)}
+    assert set(examples) == {"WIN a prize now", "see you at 6", "group x is vile"}
+    spam = examples["WIN a prize now"]
+    assert spam.flagged == 1 and spam.categories["spam"] == 1 and spam.categories["hate"] == 0
+    assert "unsafe" not in spam.categories
+    hate = examples["group x is vile"].categories
+    assert hate["hate"] == 1 and "harassment" not in hate  # related category: unknown, not negative
+
+
+def test_label_matrix_masks_unknown_categories() -> None:
+    examples = [
+        data.Example("a", 1, "s", {"hate": 1}),
+        data.Example("b", 1, "s", {}),  # harmful, category unknown
+        data.Example("c", 0, "s", {}),
+    ]
+    y, mask = label_matrix(examples, ["unsafe", "hate", "spam"])
+    assert y.tolist() == [[1, 1, 0], [1, 0, 0], [0, 0, 0]]
+    assert mask.tolist() == [[1, 1, 0], [1, 0, 0], [1, 1, 1]]
+
+
+def test_mlp_learns_a_separable_problem_and_heads_round_trip(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((600, 8)).astype(np.float32)
+    y = np.stack([x[:, 0] > 0, x[:, 1] > 0.5], axis=1).astype(np.float32)
+    mask = np.ones_like(y)
+    mask[::3, 1] = 0  # unknown labels add no loss
+    cfg = TrainConfig(hidden=16, epochs=60, patience=60, lr=0.01, batch=64, seed=1)
+    w1, b1, w2, b2 = fit(x[:500], y[:500], mask[:500], x[500:], y[500:], mask[500:], cfg)
+    heads = Heads(["unsafe", "spam"], w1, b1, w2, b2, np.array([0.5, 0.5], dtype=np.float32))
+    pred = heads.scores(x[500:]) >= 0.5
+    assert binary(y[500:, 0] > 0.5, pred[:, 0]).f1 > 0.9
+    again = fit(x[:500], y[:500], mask[:500], x[500:], y[500:], mask[500:], cfg)
+    assert np.array_equal(again[0], w1)  # fixed seed: the same weights
+    HeadSet(heads, heads, (0.2, 0.7), {"version": "t"}).save(tmp_path)
+    loaded = HeadSet.load(tmp_path)
+    assert loaded.band == (0.2, 0.7) and loaded.names == ["unsafe", "spam"]
+    assert np.allclose(loaded.static.scores(x[500:]), heads.scores(x[500:]), atol=1e-2)
+
+
+def test_remap_puts_threshold_at_one_half() -> None:
+    p = np.array([[0.0, 0.2, 0.3, 1.0]], dtype=np.float32)
+    t = np.array([0.2, 0.2, 0.2, 0.2], dtype=np.float32)
+    assert np.allclose(remap(p, t), [[0.0, 0.5, 0.5625, 1.0]])
+
+
+def test_best_threshold_and_band() -> None:
+    truth = np.array([0] * 50 + [1] * 50, dtype=bool)
+    scores = np.concatenate([np.linspace(0, 0.4, 50), np.linspace(0.3, 1, 50)]).astype(np.float32)
+    t = best_threshold(truth, scores)
+    assert 0.25 <= t <= 0.45
+    static = np.stack([scores], axis=1)
+    perfect = np.stack([truth.astype(np.float32)], axis=1)
+    lo, hi = choose_band(static, perfect, truth, max_escalation=0.4)
+    assert lo < 0.5 <= hi
+    escalated = ((static[:, 0] >= lo) & (static[:, 0] < hi)).mean()
+    assert escalated <= 0.4
