@@ -66,7 +66,7 @@ def check(
     detectors: DetectorsOpt = "embedded,recognisers",
     surface: Annotated[str, typer.Option(help="Surface the policy is applied for.")] = "api",
     policy: Annotated[bool, typer.Option(help="Decide under the bundled policy.")] = True,
-    batch_size: Annotated[int, typer.Option(min=1, max=4096)] = 128,
+    batch_size: Annotated[int, typer.Option(min=1, max=4096)] = 256,
 ) -> None:
     """Score text with the detectors and decide under the policy: one OpenAI-style result per input."""
     from warden.detect.moderate import as_result
@@ -154,7 +154,7 @@ def train_cmd(
     out: Annotated[Path | None, typer.Option("--out", help="Where heads.npz, heads.json and metrics.json go.")] = None,
     cache: Annotated[Path | None, typer.Option("--cache", help="Cache embeddings here between runs.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
-    max_escalation: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share sent to stage 2.")] = 0.35,
+    max_escalation: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share sent to stage 2.")] = 0.10,
 ) -> None:
     """Train the embedded detector's heads from the shared data (reproducible, fixed seed)."""
     from warden.detect.data import default_data_dir

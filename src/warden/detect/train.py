@@ -46,7 +46,7 @@ class TrainOptions:
     out_dir: Path = MODEL_DIR
     cache_dir: Path | None = None
     seed: int = 13
-    max_escalation: float = 0.35  # share of texts the cascade may send to stage 2 (calibration split)
+    max_escalation: float = 0.10  # share of texts the cascade may send to stage 2 (calibration split)
     config: TrainConfig = field(default_factory=TrainConfig)
 
 
