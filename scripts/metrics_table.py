@@ -16,7 +16,9 @@ def main() -> None:
     metrics = json.loads(Path(sys.argv[1] if len(sys.argv) > 1 else DEFAULT).read_text())
     dev = metrics["dev"]
     print(f"band {metrics['band']}, dev escalation {metrics['dev_escalation']:.1%}, split {metrics['split']}\n")
-    print("| head | train positives | dev support | static F1 | MiniLM F1 | cascade P | cascade R | cascade F1 | cascade FPR |")
+    columns = ["head", "train positives", "dev support", "static F1", "MiniLM F1"]
+    columns += ["cascade P", "cascade R", "cascade F1", "cascade FPR"]
+    print("| " + " | ".join(columns) + " |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, row in dev["cascade"].items():
         pos = metrics["train_positives"].get(name, "—")

@@ -154,7 +154,7 @@ def train_cmd(
     out: Annotated[Path | None, typer.Option("--out", help="Where heads.npz, heads.json and metrics.json go.")] = None,
     cache: Annotated[Path | None, typer.Option("--cache", help="Cache embeddings here between runs.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
-    max_escalation: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share sent to stage 2.")] = 0.10,
+    max_escalation: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share sent to stage 2.")] = 0.15,
 ) -> None:
     """Train the embedded detector's heads from the shared data (reproducible, fixed seed)."""
     from warden.detect.data import default_data_dir

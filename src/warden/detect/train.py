@@ -3,7 +3,8 @@
 Embeds every example with both encoders (cached on disk), fits the
 multi-task heads for each encoder on the train split with early stopping on
 the calibration split, picks each head's threshold on the calibration split
-(maximum F1), chooses the cascade's uncertain band on the calibration split,
+(maximum F1), chooses the cascade's uncertain band (the widest band around
+the threshold within the escalation budget) on the calibration split,
 and reports every figure on the dev split, which nothing was fitted or tuned on.
 """
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from warden.categories import CATEGORIES
 from warden.detect import data
-from warden.detect.embedded.detector import FLAGGED
+from warden.detect.embedded.detector import FLAGGED, flag_score
 from warden.detect.embedded.encoders import MODEL_DIR, Matrix, MiniLMEncoder, StaticEncoder
 from warden.detect.embedded.heads import Heads, HeadSet, remap
 from warden.detect.embedded.mlp import TrainConfig, fit
@@ -46,7 +47,7 @@ class TrainOptions:
     out_dir: Path = MODEL_DIR
     cache_dir: Path | None = None
     seed: int = 13
-    max_escalation: float = 0.10  # share of texts the cascade may send to stage 2 (calibration split)
+    max_escalation: float = 0.15  # share of texts the cascade may send to stage 2 (calibration split)
     config: TrainConfig = field(default_factory=TrainConfig)
 
 
@@ -108,25 +109,25 @@ def _report(scores: Matrix, y: Matrix, mask: Matrix, names: list[str]) -> dict[s
     return out
 
 
-def _cascade(static: Matrix, minilm: Matrix, lo: float, hi: float) -> tuple[Matrix, np.ndarray]:
-    escalate = (static[:, 0] >= lo) & (static[:, 0] < hi)
+def _cascade(
+    static: Matrix, minilm: Matrix, lo: float, hi: float, names: Sequence[str] = (FLAGGED,)
+) -> tuple[Matrix, np.ndarray]:
+    flag = flag_score(static, names)
+    escalate = (flag >= lo) & (flag < hi)
     return np.where(escalate[:, None], minilm, static), escalate
 
 
-def choose_band(
-    static: Matrix, minilm: Matrix, truth: np.ndarray, max_escalation: float
-) -> tuple[float, float]:
-    """The band around the static threshold that maximises calibration F1 within the escalation budget."""
-    best = (-1.0, (0.5, 0.5))
-    for lo in np.arange(0.05, 0.51, 0.025):
-        for hi in np.arange(0.5, 0.96, 0.025):
-            scores, escalate = _cascade(static, minilm, lo, hi)
-            if escalate.mean() > max_escalation:
-                continue
-            f1 = binary(truth, scores[:, 0] >= 0.5).f1
-            if f1 > best[0] + 1e-6:
-                best = (f1, (float(round(lo, 3)), float(round(hi, 3))))
-    return best[1]
+def choose_band(static: Matrix, max_escalation: float, names: Sequence[str] = (FLAGGED,)) -> tuple[float, float]:
+    """The widest band around the decision threshold (0.5 +- d) whose share of calibration texts
+    stays within the escalation budget: the texts stage 1 is least sure about go to stage 2."""
+    flag = flag_score(static, names)
+    best = (0.5, 0.5)
+    for d in np.arange(0.0, 0.5, 0.0125):
+        lo, hi = 0.5 - d, 0.5 + d
+        if ((flag >= lo) & (flag < hi)).mean() > max_escalation:
+            break
+        best = (float(round(lo, 4)), float(round(hi, 4)))
+    return best
 
 
 def train(options: TrainOptions, log: Log = print) -> dict[str, Any]:
@@ -162,15 +163,14 @@ def train(options: TrainOptions, log: Log = print) -> dict[str, Any]:
         scores[key] = stages[key].scores(emb)
 
     ca, dv = splits == "calib", splits == "dev"
-    band = choose_band(scores["static"][ca], scores["minilm"][ca], y[ca, 0] > 0.5, options.max_escalation)
-    log(f"cascade band: static flagged score in [{band[0]}, {band[1]}) goes to MiniLM")
-    cascade, escalate = _cascade(scores["static"], scores["minilm"], *band)
+    band = choose_band(scores["static"][ca], options.max_escalation, names)
+    log(f"cascade band: static flag score in [{band[0]}, {band[1]}) goes to MiniLM")
+    cascade, escalate = _cascade(scores["static"], scores["minilm"], *band, names=names)
 
     dev: dict[str, Any] = {}
     for key, matrix in (("static", scores["static"]), ("minilm", scores["minilm"]), ("cascade", cascade)):
         dev[key] = _report(matrix[dv], y[dv], mask[dv], names)
-        any_head = (matrix[dv] >= 0.5).any(axis=1)
-        dev[key]["flagged-or-any-category"] = binary(y[dv, 0] > 0.5, any_head).as_dict()
+        dev[key]["flagged"] = binary(y[dv, 0] > 0.5, flag_score(matrix[dv], names) >= 0.5).as_dict()
     version = dt.date.today().isoformat()
     metrics: dict[str, Any] = {
         "version": version,
@@ -187,7 +187,7 @@ def train(options: TrainOptions, log: Log = print) -> dict[str, Any]:
     meta = {"version": version, "seed": options.seed, "encoders": [e.name for e in encoders]}
     HeadSet(stages["static"], stages["minilm"], band, meta).save(options.out_dir)
     (options.out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    f = dev["cascade"][FLAGGED]
+    f = dev["cascade"]["flagged"]
     log(f"dev flagged (cascade): P {f['precision']:.3f} R {f['recall']:.3f} F1 {f['f1']:.3f} FPR {f['fpr']:.3f}")
     log(f"wrote {options.out_dir / 'heads.npz'}, heads.json, metrics.json in {metrics['seconds']}s")
     return metrics

@@ -1,7 +1,8 @@
 """The embedded detector (the default): a two-stage cascade on the CPU.
 
 Stage 1 scores every text with the static encoder's heads (~0.1 ms a text).
-Texts whose overall "unsafe" score falls in the uncertain band chosen by
+Texts whose flag score (the highest of the overall "unsafe" head and the
+13 OpenAI category heads) falls in the uncertain band chosen by
 `warden train` go on to stage 2, MiniLM int8 under onnxruntime, whose heads
 (over the static and MiniLM embeddings side by side) then give the scores.
 `mode="static"` or `mode="minilm"` runs one stage only.
@@ -17,7 +18,7 @@ from typing import Literal
 
 import numpy as np
 
-from warden.categories import is_category
+from warden.categories import OPENAI_CATEGORIES, is_category
 from warden.detect.embedded.encoders import MODEL_DIR, Matrix, MiniLMEncoder, StaticEncoder
 from warden.detect.embedded.heads import HeadSet
 from warden.detect.protocol import TextDetector
@@ -25,6 +26,16 @@ from warden.detect.signals import Evidence, Signal
 
 Mode = Literal["cascade", "static", "minilm"]
 FLAGGED = "unsafe"  # the overall head: harmful under the usage policies, whatever the category
+
+
+def flag_columns(names: Sequence[str]) -> list[int]:
+    """The heads whose score decides `flagged`: the overall head and OpenAI's 13 categories."""
+    return [i for i, n in enumerate(names) if n == FLAGGED or n in OPENAI_CATEGORIES]
+
+
+def flag_score(scores: Matrix, names: Sequence[str]) -> Matrix:
+    out: Matrix = scores[:, flag_columns(names)].max(axis=1)
+    return out
 
 
 class EmbeddedDetector(TextDetector):
@@ -77,7 +88,7 @@ class EmbeddedDetector(TextDetector):
         if self.mode == "static":
             return scores, escalated
         lo, hi = heads.band
-        flagged = scores[:, heads.names.index(FLAGGED)]
+        flagged = flag_score(scores, heads.names)
         escalated = (flagged >= lo) & (flagged < hi)
         if escalated.any():
             idx = np.flatnonzero(escalated)
