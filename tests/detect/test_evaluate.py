@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from warden.detect.evaluate import EvalDataError, evaluate, parse_row
+from warden.detect.evaluate import EvalDataError, Fields, evaluate, parse_row
 from warden.detect.moderate import Moderator
 from warden.detect.protocol import Detector
 
@@ -60,3 +60,10 @@ def test_no_usable_rows_is_an_error(tmp_path: Path, keywords: Detector) -> None:
 def test_parse_row(obj: dict[str, object], flagged: bool | None) -> None:
     row = parse_row(obj)
     assert (row.flagged if row else None) == flagged
+
+
+def test_other_field_names(tmp_path: Path, keywords: Detector) -> None:
+    rows = [{"SMS": "I hate this", "Label": "spam"}, {"SMS": "hello", "Label": "ham"}]
+    fields = Fields(text=("SMS",), flagged="Label", positives=frozenset({"spam"}))
+    report = evaluate(write(tmp_path / "d.jsonl", rows), Moderator(keywords, None), fields=fields)
+    assert report.rows == 2 and report.overall["f1"] == 1.0

@@ -122,17 +122,29 @@ def eval_cmd(
     detectors: DetectorsOpt = "embedded",
     policy: Annotated[bool, typer.Option(help="Count policy decisions towards `flagged` too.")] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=4096)] = 256,
+    text_field: Annotated[
+        list[str] | None, typer.Option(help="Field(s) holding the text (default: text, prompt).")
+    ] = None,
+    flag_field: Annotated[str, typer.Option(help="Field holding the 0/1 label.")] = "flagged",
+    positive: Annotated[
+        list[str] | None, typer.Option(help="String label(s) meaning flagged, e.g. --positive harmful.")
+    ] = None,
 ) -> None:
     """Per-category precision, recall, F1 and support, overall flagged F1, FPR and texts/s."""
-    from warden.detect.evaluate import EvalDataError, evaluate
+    from warden.detect.evaluate import EvalDataError, Fields, evaluate
 
+    fields = Fields(
+        text=tuple(text_field) if text_field else ("text", "prompt"),
+        flagged=flag_field,
+        positives=frozenset(p.lower() for p in positive or ()),
+    )
     if not data.is_file():
         raise _fail(f"no such file: {data}")
     moderator = _moderator(detectors, policy)
     with _progress() as bar:
         task = bar.add_task("evaluating", total=None)
         try:
-            report = evaluate(data, moderator, batch_size, on_batch=lambda n: bar.advance(task, n))
+            report = evaluate(data, moderator, batch_size, on_batch=lambda n: bar.advance(task, n), fields=fields)
         except EvalDataError as exc:
             raise _fail(str(exc)) from exc
         except UnicodeDecodeError as exc:

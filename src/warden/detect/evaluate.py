@@ -34,21 +34,34 @@ class Row:
     categories: dict[str, bool] | None
 
 
-def _bool(value: Any) -> bool | None:
+@dataclass(frozen=True)
+class Fields:
+    """Where a file keeps its text and its label (defaults: the harness's own format)."""
+
+    text: tuple[str, ...] = ("text", "prompt")
+    flagged: str = "flagged"
+    positives: frozenset[str] = frozenset()  # string labels meaning flagged, e.g. {"harmful", "spam"}
+
+
+def _bool(value: Any, positives: frozenset[str] = frozenset()) -> bool | None:
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
         return value >= 0.5
-    if isinstance(value, str) and value.strip().lower() in {"1", "0", "true", "false", "yes", "no"}:
-        return value.strip().lower() in {"1", "true", "yes"}
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if positives:
+            return v in positives
+        if v in {"1", "0", "1.0", "0.0", "true", "false", "yes", "no"}:
+            return v in {"1", "1.0", "true", "yes"}
     return None
 
 
-def parse_row(obj: Any) -> Row | None:
+def parse_row(obj: Any, fields: Fields = Fields()) -> Row | None:
     if not isinstance(obj, dict):
         return None
-    text = obj.get("text", obj.get("prompt"))
-    flagged = _bool(obj.get("flagged"))
+    text = next((obj[k] for k in fields.text if isinstance(obj.get(k), str)), None)
+    flagged = _bool(obj.get(fields.flagged), fields.positives)
     if not isinstance(text, str) or flagged is None:
         return None
     cats = obj.get("categories")
@@ -85,13 +98,13 @@ class Report:
         }
 
 
-def read_rows(path: Path, report: Report) -> Iterator[Row]:
+def read_rows(path: Path, report: Report, fields: Fields = Fields()) -> Iterator[Row]:
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             if not line.strip():
                 continue
             try:
-                row = parse_row(json.loads(line))
+                row = parse_row(json.loads(line), fields)
             except json.JSONDecodeError:
                 row = None
             if row is None:
@@ -105,6 +118,7 @@ def evaluate(
     moderator: Moderator,
     batch_size: int = 256,
     on_batch: Callable[[int], None] | None = None,
+    fields: Fields = Fields(),
 ) -> Report:
     report = Report(str(path))
     truth: list[bool] = []
@@ -134,7 +148,7 @@ def evaluate(
         rows.clear()
 
     start = time.perf_counter()
-    for row in read_rows(path, report):
+    for row in read_rows(path, report, fields):
         rows.append(row)
         if len(rows) >= batch_size:
             flush()
@@ -144,7 +158,8 @@ def evaluate(
     report.rows = len(truth)
     if not truth:
         raise EvalDataError(
-            f"{path}: no usable rows ({report.skipped} skipped); each line needs `text` or `prompt` and `flagged`"
+            f"{path}: no usable rows ({report.skipped} skipped); each line needs "
+            f"{' or '.join(f'`{k}`' for k in fields.text)} and `{fields.flagged}`"
         )
     overall = binary(np.array(truth), np.array(predicted))
     report.overall = overall.as_dict()
