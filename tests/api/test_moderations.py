@@ -154,3 +154,19 @@ def test_async_client(base_url: str) -> None:
         return [r.flagged for resp in responses for r in resp.results]
 
     assert asyncio.run(run()) == [False, False, False]
+
+
+def test_failing_remote_detector_is_a_503(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from warden.api import moderations
+    from warden.detect.moderate import Moderator
+    from warden.detect.remote import RemoteModerationDetector
+
+    down = httpx.MockTransport(lambda request: httpx.Response(500, json={"error": {"message": "boom"}}))
+    moderator = Moderator(RemoteModerationDetector(base_url="http://vendor.test/v1", transport=down), None)
+    monkeypatch.setattr(moderations, "default_moderator", lambda: moderator)
+    response = TestClient(create_app()).post("/v1/moderations", json={"input": "hi"})
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "detector_unavailable"
+    assert "500: boom" in response.json()["error"]["message"]

@@ -16,7 +16,8 @@ information rides under one extension key per result, `warden`:
       "detectors": ["embedded@...", "recognisers@1"]
     }
 
-A request may add `"warden": {"surface": "chatgpt", "context": {...}}` to
+Detectors: WARDEN_DETECTORS (default "embedded,recognisers"); a failing remote
+detector answers 503. A request may add `"warden": {"surface": "chatgpt", "context": {...}}` to
 choose the surface and decision context (default surface: api). Images are
 accepted but only text is scored: `category_applied_input_types` says so.
 """
@@ -31,7 +32,7 @@ from fastapi.responses import JSONResponse
 
 from warden.api.errors import APIError
 from warden.detect.moderate import as_result, default_moderator
-from warden.detect.protocol import Content, ContentPart
+from warden.detect.protocol import Content, ContentPart, DetectorError
 from warden.policy.model import Surface
 
 router = APIRouter(tags=["moderation"])
@@ -116,7 +117,10 @@ def create_moderation(body: Any = Body(default=None)) -> JSONResponse:  # noqa: 
         raise APIError(400, "model must be a string", param="model", code="invalid_type")
     contents = parse_input(body.get("input"))
     surface, context = _options(body.get("warden"))
-    outcomes = default_moderator().moderate(contents, surface=surface, context=context)
+    try:
+        outcomes = default_moderator().moderate(contents, surface=surface, context=context)
+    except DetectorError as exc:  # a remote detector or judge failed: say which, change nothing
+        raise APIError(503, f"detector unavailable: {exc}", code="detector_unavailable") from exc
     payload = {
         "id": f"modr-{uuid.uuid4().hex}",
         "model": model or DEFAULT_MODEL,

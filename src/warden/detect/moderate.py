@@ -8,6 +8,7 @@ head does, or when the effective policy's decision is not `allow`.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -111,11 +112,17 @@ _default: Moderator | None = None
 _lock = threading.Lock()
 
 
+def configured_detectors() -> list[str]:
+    """`WARDEN_DETECTORS` (comma-separated names), else the default pipeline."""
+    names = [n.strip() for n in os.environ.get("WARDEN_DETECTORS", "").split(",") if n.strip()]
+    return names or list(registry.DEFAULT_PIPELINE)
+
+
 def default_moderator() -> Moderator:
-    """The process-wide moderator (default detectors, bundled policy), built once on first use."""
+    """The process-wide moderator (configured detectors, bundled policy), built once on first use."""
     global _default
     if _default is None:
         with _lock:
             if _default is None:
-                _default = Moderator(Pipeline(registry.create_many(registry.DEFAULT_PIPELINE)), load_policy())
+                _default = Moderator(Pipeline(registry.create_many(configured_detectors())), load_policy())
     return _default

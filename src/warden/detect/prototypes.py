@@ -7,11 +7,13 @@ than to the nearest negative in embedding space (MiniLM by default):
     score = sigmoid(sharpness * (max_cos(positives) - max_cos(negatives) - margin))
 
 Rules load from YAML (`rules: [{category, name, positives: [...], negatives: [...]}]`)
-or are passed in directly, and take effect at once.
+or are passed in directly, and take effect at once. For `warden serve`:
+WARDEN_DETECTORS=embedded,recognisers,prototypes WARDEN_PROTOTYPE_RULES=rules.yaml.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,9 +76,10 @@ class PrototypeDetector(TextDetector):
         path: Path | str | None = None,
         encoder: Encoder | None = None,
     ) -> None:
+        path = path or os.environ.get("WARDEN_PROTOTYPE_RULES") or None
         self.rules = list(rules or []) + (load_rules(path) if path else [])
         if not self.rules:
-            raise ValueError("prototypes detector needs rules (or path to a rules YAML file)")
+            raise ValueError("prototypes detector needs rules (path=..., or WARDEN_PROTOTYPE_RULES=rules.yaml)")
         if encoder is None:
             from warden.detect.embedded.encoders import MiniLMEncoder
 
