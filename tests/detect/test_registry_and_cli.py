@@ -117,3 +117,10 @@ def test_eval_prints_table_and_writes_json(tmp_path: Path, plugin: None) -> None
     figures = json.loads(out.read_text())
     assert figures["overall"]["recall"] == 1.0 and figures["overall"]["fpr"] == 0.5
     assert figures["categories"]["harassment"]["support"] == 1
+
+
+def test_detectors_command_lists_plugins(plugin: None) -> None:
+    result = runner.invoke(app, ["detectors"])
+    assert result.exit_code == 0
+    names = {line.split("\t")[0] for line in result.stdout.splitlines()}
+    assert {"embedded", "recognisers", "judge", "shouty"} <= names
