@@ -98,8 +98,10 @@ def test_cli_errors_are_messages_not_tracebacks(args: list[str], message: str) -
 def test_check_file_bad_line(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "fine"}\n{broken\n')
-    result = runner.invoke(app, ["check", "--file", str(src), "-d", "recognisers"])
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["check", "--file", str(src), "-d", "recognisers", "--out", str(out)])
     assert result.exit_code == 2 and "line 2: not JSON" in result.output
+    assert list(tmp_path.iterdir()) == [src]  # nothing half-written
 
 
 def test_eval_prints_table_and_writes_json(tmp_path: Path, plugin: None) -> None:

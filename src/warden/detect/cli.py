@@ -68,7 +68,9 @@ def check(
     policy: Annotated[bool, typer.Option(help="Decide under the bundled policy.")] = True,
     batch_size: Annotated[int, typer.Option(min=1, max=4096)] = 256,
 ) -> None:
-    """Score text with the detectors and decide under the policy: one OpenAI-style result per input."""
+    """Score text with the detectors and decide under the policy: one OpenAI-style result per input.
+
+    Exit status: 0 when a single TEXT is not flagged, 1 when it is, 2 on an error."""
     from warden.detect.moderate import as_result
     from warden.policy.model import Surface
 
@@ -84,23 +86,45 @@ def check(
         typer.echo(json.dumps(as_result(outcome), indent=2))
         raise typer.Exit(1 if outcome.flagged else 0)
     assert file is not None
-    lines = [ln for ln in file.read_text(encoding="utf-8").splitlines() if ln.strip()]
-    texts = [_text_of_line(ln, i) for i, ln in enumerate(lines, start=1)]
-    sink = out.open("w", encoding="utf-8") if out else sys.stdout
-    flagged = 0
+    total = 0
     try:
-        with _progress() as bar:
-            task = bar.add_task("checking", total=len(texts))
-            for start in range(0, len(texts), batch_size):
-                chunk = texts[start : start + batch_size]
-                for offset, outcome in enumerate(moderator.moderate(chunk, surface=surface)):
-                    flagged += outcome.flagged
-                    sink.write(json.dumps({"line": start + offset + 1, **as_result(outcome)}) + "\n")
-                bar.advance(task, len(chunk))
+        with file.open(encoding="utf-8") as fh:  # validate every line first: nothing half-written
+            for number, line in enumerate(fh, start=1):
+                if line.strip():
+                    _text_of_line(line, number)
+                    total += 1
+    except UnicodeDecodeError as exc:
+        raise _fail(f"{file}: not UTF-8 text ({exc.reason})") from exc
+    partial = out.with_name(out.name + ".partial") if out else None
+    sink = partial.open("w", encoding="utf-8") if partial else sys.stdout
+    flagged = checked = 0
+
+    def flush(batch: list[tuple[int, str]]) -> None:
+        nonlocal flagged, checked
+        for (number, _), outcome in zip(batch, moderator.moderate([t for _, t in batch], surface=surface), strict=True):
+            flagged += outcome.flagged
+            sink.write(json.dumps({"line": number, **as_result(outcome)}) + "\n")
+        checked += len(batch)
+        bar.advance(task, len(batch))
+        batch.clear()
+
+    try:
+        with _progress() as bar, file.open(encoding="utf-8") as fh:
+            task = bar.add_task("checking", total=total)
+            batch: list[tuple[int, str]] = []
+            for number, line in enumerate(fh, start=1):
+                if line.strip():
+                    batch.append((number, _text_of_line(line, number)))
+                if len(batch) >= batch_size:
+                    flush(batch)
+            if batch:
+                flush(batch)
     finally:
-        if out:
+        if partial:
             sink.close()
-    err.print(f"{len(texts)} checked, {flagged} flagged")
+    if partial and out:
+        partial.replace(out)
+    err.print(f"{checked} checked, {flagged} flagged")
 
 
 def _table(report: Any) -> Table:
