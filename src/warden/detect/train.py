@@ -52,15 +52,16 @@ class TrainOptions:
 
 
 def label_matrix(examples: Sequence[data.Example], names: Sequence[str]) -> tuple[Matrix, Matrix]:
+    """Labels and loss weights: 0 where a label is unknown, else the example's source weight."""
     y = np.zeros((len(examples), len(names)), dtype=np.float32)
     mask = np.zeros_like(y)
     for i, ex in enumerate(examples):
-        y[i, 0], mask[i, 0] = ex.flagged, 1.0
+        y[i, 0], mask[i, 0] = ex.flagged, ex.weight
         for j, name in enumerate(names[1:], start=1):
             if name in ex.categories:
-                y[i, j], mask[i, j] = ex.categories[name], 1.0
+                y[i, j], mask[i, j] = ex.categories[name], ex.weight
             elif not ex.flagged:
-                mask[i, j] = 1.0
+                mask[i, j] = ex.weight
     return y, mask
 
 
