@@ -47,6 +47,8 @@ def test_label_matrix_masks_unknown_categories() -> None:
     y, mask = label_matrix(examples, ["unsafe", "hate", "spam"])
     assert y.tolist() == [[1, 1, 0], [1, 0, 0], [0, 0, 0]]
     assert mask.tolist() == [[1, 1, 0], [1, 0, 0], [1, 1, 1]]
+    _, weighted = label_matrix([data.Example("d", 0, "toxicchat", {})], ["unsafe", "hate"])
+    assert weighted.tolist() == [[3.0, 3.0]]  # real chat prompts weigh triple
 
 
 def test_mlp_learns_a_separable_problem_and_heads_round_trip(tmp_path: Path) -> None:
