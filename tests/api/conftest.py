@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from warden.api.app import create_app
 from warden.api.runtime import Runtime
+from warden.detect.signals import Signal
 from warden.enforce import keys
 from warden.enforce.cybertip import ReporterInfo
 from warden.enforce.mandatory import CyberTipSettings
@@ -39,11 +40,16 @@ def clock() -> Clock:
     return Clock()
 
 
+def keyword_detect(text: str) -> list[Signal]:
+    """A deterministic stand-in for the service's detectors: 'HATEFUL' scores hate 0.9."""
+    return [Signal(category="hate", score=0.9, detector="keywords@test")] if "HATEFUL" in text else []
+
+
 @pytest.fixture
 def runtime(db: Database, mini_policy: EffectivePolicy, clock: Clock) -> Runtime:
     settings = CyberTipSettings(endpoint=None, reporter=ReporterInfo(first_name="Test", last_name="Reporter",
                                                                      email="ts@example.invalid"))
-    return Runtime(db=db, policy=lambda _org: mini_policy, cybertip=settings, clock=clock)
+    return Runtime(db=db, policy=lambda _org: mini_policy, cybertip=settings, clock=clock, detect=keyword_detect)
 
 
 @pytest.fixture

@@ -140,3 +140,20 @@ def test_policy_updates_reach_subscribers(client: TestClient, admin_key: str, db
     client.post("/v1/notices/deliver", headers=w["admin"])
     got = receiver.events()
     assert [e["event"] for e in got] == ["policy.updated"] and got[0]["data"]["revision"].endswith("2025-10-29")
+
+
+def test_text_without_signals_is_scored_by_the_service_detectors(client: TestClient, admin_key: str,
+                                                                  db: Database) -> None:
+    w = _setup(client, admin_key, db)
+    benign = client.post("/v1/submissions", headers=w["svc"],
+                         json={"org_id": w["org"], "account_id": w["user"], "content": "hello there"})
+    assert benign.status_code == 201 and benign.json()["outcome"] == "allowed"
+    hateful = client.post("/v1/submissions", headers=w["svc"],
+                          json={"org_id": w["org"], "account_id": w["user"], "content": "a HATEFUL remark"})
+    decision = hateful.json()["decision"]
+    assert [v["rule_id"] for v in decision["violations"]] == ["mini.hate"]
+    assert decision["detectors"] == ["keywords@test"] and decision["scores"] == {"hate": 0.9}
+    # Signals given by the caller win: nothing is re-scored.
+    given = client.post("/v1/submissions", headers=w["svc"],
+                        json={"org_id": w["org"], "content": "a HATEFUL remark", "signals": {"hate": 0.1}})
+    assert given.json()["outcome"] == "allowed"

@@ -20,9 +20,11 @@ router = APIRouter(prefix="/v1", tags=["enforcement"])
 
 @router.post("/submissions", status_code=201, response_model=submissions.SubmissionResult)
 def submit(body: submissions.Submission, ctx: CtxDep, key: IdempotencyKey = None) -> JSONResponse:
-    """Decide on content under the organization's effective policy and enforce the outcome."""
+    """Decide on content under the organization's effective policy and enforce the outcome.
+
+    Text submitted without `signals` is scored by the service's detectors first."""
     return ctx.create(key, body, lambda s: submissions.submit(s, ctx.principal, body, ctx.rt.policy,
-                                                              ctx.rt.cybertip, ctx.now))
+                                                              ctx.rt.cybertip, ctx.now, ctx.rt.detect))
 
 
 @router.get("/content/{content_id}", response_model=ContentOut)

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from fastapi import Request
 
+from warden.detect.signals import Signal
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.submissions import PolicySource
 from warden.policy.layering import EffectivePolicy
@@ -31,6 +32,13 @@ def default_policy(_org_id: str) -> EffectivePolicy:
     return _bundled_policy()
 
 
+def default_detect(text: str) -> list[Signal]:
+    """Score text with the service's configured detectors (the same ones /v1/moderations uses)."""
+    from warden.detect.moderate import default_moderator
+
+    return default_moderator().detector.detect([text])[0]
+
+
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -41,6 +49,7 @@ class Runtime:
     policy: PolicySource = default_policy
     cybertip: CyberTipSettings = field(default_factory=CyberTipSettings.from_env)
     clock: Callable[[], dt.datetime] = _utcnow
+    detect: Callable[[str], list[Signal]] | None = default_detect
 
 
 _lock = threading.Lock()

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from warden.decide import Decision, decide
+from warden.detect.signals import Signal
 from warden.enforce import audit, cases, enforcement, mandatory, strikes
 from warden.enforce.enforcement import Outcome as EnforcementOutcome
 from warden.enforce.errors import Invalid
@@ -26,6 +27,7 @@ from warden.policy.model import Severity, Surface, Verdict
 from warden.store.tables import Account, App, ContentItem, DecisionRecord, new_id
 
 PolicySource = Callable[[str], EffectivePolicy]  # organization id -> the policy it runs under
+DetectText = Callable[[str], Sequence[Signal]]  # text -> signals from the configured detectors
 
 
 class Submission(BaseModel):
@@ -34,6 +36,7 @@ class Submission(BaseModel):
     app_id: str | None = None
     content: str = Field(min_length=1, max_length=200_000)
     content_type: str = Field(default="text", pattern=r"^(text|image|audio|video|app|manifest)$")
+    # Scores from an external detector; when empty, text content is scored by Warden's own detectors.
     signals: dict[str, float] = Field(default_factory=dict)
     context: dict[str, Any] = Field(default_factory=dict)
     surface: Surface | None = None
@@ -65,7 +68,8 @@ def record_decision(session: Session, *, org_id: str, decision: Decision, conten
 
 
 def submit(session: Session, principal: Principal, sub: Submission, policy: PolicySource,
-           cybertip: mandatory.CyberTipSettings, now: dt.datetime) -> SubmissionResult:
+           cybertip: mandatory.CyberTipSettings, now: dt.datetime,
+           detect: DetectText | None = None) -> SubmissionResult:
     principal.require(Permission.SUBMIT_CONTENT)
     get_org(session, sub.org_id, principal)
     for value in sub.signals.values():
@@ -79,7 +83,10 @@ def submit(session: Session, principal: Principal, sub: Submission, policy: Poli
     ctx = dict(sub.context)
     if account is not None:
         ctx.setdefault("account", {})["strikes"] = strikes.active_points(session, account.id, now)
-    decision = decide(policy(sub.org_id), sub.signals, ctx, sub.surface)
+    signals: Mapping[str, float] | Sequence[Signal] = sub.signals
+    if not sub.signals and sub.content_type == "text" and detect is not None:
+        signals = detect(sub.content)
+    decision = decide(policy(sub.org_id), signals, ctx, sub.surface)
 
     content = ContentItem(id=new_id("cnt"), org_id=sub.org_id, account_id=sub.account_id, app_id=sub.app_id,
                           content_type=sub.content_type, text=sub.content,
