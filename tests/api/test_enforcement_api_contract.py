@@ -157,3 +157,18 @@ def test_text_without_signals_is_scored_by_the_service_detectors(client: TestCli
     given = client.post("/v1/submissions", headers=w["svc"],
                         json={"org_id": w["org"], "content": "a HATEFUL remark", "signals": {"hate": 0.1}})
     assert given.json()["outcome"] == "allowed"
+
+
+def test_moderations_can_require_an_api_key(client: TestClient, admin_key: str, db: Database,
+                                            monkeypatch: Any) -> None:
+    w = _setup(client, admin_key, db)
+    body = {"input": "hello"}
+    monkeypatch.setenv("WARDEN_MODERATION_AUTH", "required")
+    missing = client.post("/v1/moderations", json=body)
+    assert missing.status_code == 401 and missing.json()["error"]["code"] == "missing_api_key"
+    wrong = client.post("/v1/moderations", json=body, headers={"Authorization": "Bearer wdn_nope"})
+    assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "invalid_api_key"
+    reviewer = client.post("/v1/moderations", json=body, headers=w["rev"])  # reviewers do not submit content
+    assert reviewer.status_code == 403 and reviewer.json()["error"]["type"] == "permission_error"
+    ok = client.post("/v1/moderations", json=body, headers=w["svc"])
+    assert ok.status_code == 200 and ok.json()["results"][0]["flagged"] is False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -115,3 +116,18 @@ def context(
 
 CtxDep = Annotated[Ctx, Depends(context)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+MODERATION_AUTH_ENV = "WARDEN_MODERATION_AUTH"
+
+
+def moderation_caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Principal | None:
+    """Who calls /v1/moderations. Open by default (a drop-in sidecar, like a local model);
+    with WARDEN_MODERATION_AUTH=required it needs an API key allowed to submit content.
+    The store is touched only when authentication is on, so the open endpoint stays cheap."""
+    if os.environ.get(MODERATION_AUTH_ENV, "").lower() not in {"required", "1", "true", "yes"}:
+        return None
+    principal = _principal(runtime(request), authorization)
+    with translated():
+        principal.require(Permission.SUBMIT_CONTENT)
+    return principal

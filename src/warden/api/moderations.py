@@ -27,9 +27,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Depends
 from fastapi.responses import JSONResponse
 
+from warden.api.auth import moderation_caller
 from warden.api.errors import APIError
 from warden.detect.moderate import as_result, default_moderator
 from warden.detect.protocol import Content, ContentPart, DetectorError
@@ -108,7 +109,8 @@ def _options(raw: Any) -> tuple[str, dict[str, Any]]:
     return str(surface), context
 
 
-@router.post("/v1/moderations", summary="Classify content (OpenAI-compatible)")
+@router.post("/v1/moderations", summary="Classify content (OpenAI-compatible)",
+             dependencies=[Depends(moderation_caller)])
 def create_moderation(body: Any = Body(default=None)) -> JSONResponse:  # noqa: B008
     if not isinstance(body, dict):
         raise APIError(400, "the request body must be a JSON object", code="invalid_json")
