@@ -172,3 +172,16 @@ def test_moderations_can_require_an_api_key(client: TestClient, admin_key: str, 
     assert reviewer.status_code == 403 and reviewer.json()["error"]["type"] == "permission_error"
     ok = client.post("/v1/moderations", json=body, headers=w["svc"])
     assert ok.status_code == 200 and ok.json()["results"][0]["flagged"] is False
+
+
+def test_accounts_suspended_by_their_administrator_cannot_submit(client: TestClient, admin_key: str,
+                                                                 db: Database) -> None:
+    w = _setup(client, admin_key, db)
+    resp = client.post(f"/v1/accounts/{w['user']}/membership", headers=w["admin"],
+                       json={"membership": "suspended", "reason": "on leave"})
+    assert resp.status_code == 200
+    before = _events(db)
+    refused = client.post("/v1/submissions", headers=w["svc"],
+                          json={"org_id": w["org"], "account_id": w["user"], "content": "hello"})
+    assert refused.status_code == 409 and refused.json()["error"]["param"] == "account_id"
+    assert "suspended" in refused.json()["error"]["message"] and _events(db) == before

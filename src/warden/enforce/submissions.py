@@ -19,7 +19,7 @@ from warden.decide import Decision, decide
 from warden.detect.signals import Signal
 from warden.enforce import audit, cases, enforcement, mandatory, strikes
 from warden.enforce.enforcement import Outcome as EnforcementOutcome
-from warden.enforce.errors import Invalid
+from warden.enforce.errors import Conflict, Invalid
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.scoping import get_org, get_scoped
 from warden.policy.layering import EffectivePolicy
@@ -80,6 +80,10 @@ def submit(session: Session, principal: Principal, sub: Submission, policy: Poli
     for record, name in ((account, "account"), (app, "app")):
         if record is not None and record.org_id != sub.org_id:
             raise Invalid(f"{name} belongs to another organization", param=f"{name}_id")
+    if account is not None and account.membership != "active":
+        # Suspended or removed by a workspace administrator: the account may not use the service.
+        raise Conflict(f"account {account.id} is {account.membership} in its workspace; "
+                       "its content is not accepted", param="account_id")
     ctx = dict(sub.context)
     if account is not None:
         ctx.setdefault("account", {})["strikes"] = strikes.active_points(session, account.id, now)
