@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from warden.enforce import audit, cases, keys, review, statements
+from warden.enforce import audit, cases, keys, retention, review, statements
 from warden.enforce.errors import EnforceError
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.notices import deliver_due
@@ -41,12 +41,13 @@ statements_app = typer.Typer(help="DSA statements of reasons.", no_args_is_help=
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 notices_app = typer.Typer(help="The notice outbox.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
+retention_app = typer.Typer(help="Retention: destroy what is past its keeping period.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     for sub, name in [(keys_app, "keys"), (queue_app, "queue"), (cases_app, "cases"),
                       (statements_app, "statements"), (audit_app, "audit"), (notices_app, "notices"),
-                      (db_app, "db")]:
+                      (db_app, "db"), (retention_app, "retention")]:
         app.add_typer(sub, name=name)
 
 
@@ -189,3 +190,15 @@ def upgrade(database: DbOpt = None) -> None:
 def path() -> None:
     """Where the embedded SQLite database lives by default."""
     print(default_path())
+
+
+@retention_app.command("purge")
+def purge(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what has expired; delete nothing.")] = False,
+    database: DbOpt = None,
+) -> None:
+    """Delete sealed evidence whose preservation period has ended (each deletion is audited)."""
+    db = _db(database)
+    with db.transaction() as s:
+        report = retention.purge_expired_evidence(s, now=dt.datetime.now(dt.UTC), dry_run=dry_run)
+    print(json.dumps(report.model_dump(), indent=2))
