@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -305,7 +305,3 @@ class Overlay(_Strict):
     rules: list[Rule] = Field(default_factory=list)  # rules the layer adds
     adjust: list[Adjustment] = Field(default_factory=list)
 
-
-def dump(model: BaseModel) -> dict[str, Any]:
-    """JSON-ready dict without unset defaults cluttering it."""
-    return model.model_dump(mode="json", exclude_defaults=True)
