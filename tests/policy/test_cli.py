@@ -66,3 +66,23 @@ def test_diff_text_and_unknown_names() -> None:
     assert result.exit_code == 1 and "no pack 'nope@1'" in result.output
     assert run("policy", "show", "no.such-rule", *extra).exit_code == 1
     assert run("policy", "list", "--on", "yesterday").exit_code == 1
+
+
+def test_validate_warns_about_undocumented_context_fields(tmp_path: Path) -> None:
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("""\
+overlay: {id: acme, title: Acme, layer: operator}
+rules:
+  - id: acme.kids
+    title: Kids
+    summary: No apps for kids.
+    citation: {document: Acme terms, date: 2024-01-01, section: A, item: "1"}
+    surfaces: [all]
+    kind: prohibition
+    triggers: {condition: 'has(app.audiences) && "kids" in app.audiences'}
+""")
+    result = run("policy", "validate", str(FIXTURES / "mini-pack.yaml"), str(overlay), "--on", "2024-06-01")
+    assert result.exit_code == 0, result.output
+    assert "acme.kids reads app.audiences, which is not a documented context field" in result.output
+    payload = json.loads(run("policy", "validate", str(overlay), "--json").stdout)
+    assert payload["ok"] is True and len(payload["warnings"]) == 1

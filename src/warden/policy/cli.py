@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from warden.policy import coverage as coverage_mod
+from warden.policy.context import undocumented_fields
 from warden.policy.diff import diff_packs
 from warden.policy.layering import EffectivePolicy, LayeringError
 from warden.policy.library import LibraryError, PolicyLibrary
@@ -251,10 +252,23 @@ def _brief(field: str, value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _validate_paths(paths: list[Path], on: dt.date | None) -> tuple[list[Problem], list[str]]:
+def _field_warnings(path: Path, rules: list[Rule]) -> list[str]:
+    """Conditions that read undocumented context fields: legal, but a typo there never fires."""
+    notes = []
+    for rule in rules:
+        sources = [rule.triggers.condition] if rule.triggers and rule.triggers.condition else []
+        sources += [e.when for e in rule.exceptions if e.when]
+        for field in sorted({f for src in sources for f in undocumented_fields(src)}):
+            notes.append(f"{path}: {rule.id} reads {field}, which is not a documented context field "
+                         "(a missing field makes the condition false)")
+    return notes
+
+
+def _validate_paths(paths: list[Path], on: dt.date | None) -> tuple[list[Problem], list[str], list[str]]:
     """Validate packs and overlays; overlays are also resolved against the platform policy."""
     problems: list[Problem] = []
     checked: list[str] = []
+    warnings: list[str] = []
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -269,13 +283,15 @@ def _validate_paths(paths: list[Path], on: dt.date | None) -> tuple[list[Problem
         try:
             if is_overlay_file(file):
                 overlays.append(load_overlay(file))
+                warnings += _field_warnings(file, overlays[-1].overlay.rules)
             else:
                 packs.append(load_pack(file))
+                warnings += _field_warnings(file, packs[-1].pack.rules)
             checked.append(str(file))
         except PolicyFileError as exc:
             problems += exc.problems
     if problems:
-        return problems, checked
+        return problems, checked, warnings
     try:
         base = PolicyLibrary.discover()
         bundled = {p.path.resolve() for p in base.packs()}
@@ -285,7 +301,7 @@ def _validate_paths(paths: list[Path], on: dt.date | None) -> tuple[list[Problem
         problems += exc.problems
     except (LibraryError, LayeringError) as exc:
         problems.append(Problem(files[0] if files else Path("."), None, "", str(exc)))
-    return problems, checked
+    return problems, checked, warnings
 
 
 @policy_app.command("validate")
@@ -296,19 +312,27 @@ def validate(
 ) -> None:
     """Validate packs and overlays (default: every known pack). Exit 1 and file:line on any problem."""
     day = _date(on, as_json)
+    warnings: list[str] = []
     if paths:
-        problems, checked = _validate_paths(paths, day)
+        problems, checked, warnings = _validate_paths(paths, day)
     else:
         try:
             library = PolicyLibrary.discover()
             problems, checked = [], [str(p.path) for p in library.packs()]
+            warnings = [w for p in library.packs() for w in _field_warnings(p.path, p.pack.rules)]
         except PolicyFileError as exc:
             problems, checked = exc.problems, []
         except LibraryError as exc:
             problems, checked = [Problem(Path("."), None, "", str(exc))], []
     if as_json:
-        _emit({"ok": not problems, "checked": checked, "problems": [p.as_dict() for p in problems]})
-    elif problems:
+        _emit({"ok": not problems, "checked": checked, "problems": [p.as_dict() for p in problems],
+               "warnings": warnings})
+        if problems:
+            raise typer.Exit(1)
+        return
+    for warning in warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    if problems:
         for p in problems:
             err.print(p.render(), highlight=False, markup=False, soft_wrap=True)
         err.print(f"[red]{len(problems)} problem(s); nothing was loaded from the broken files.[/red]")

@@ -7,6 +7,8 @@ fields make a condition false (see `expr.evaluate`), never an error.
 
 from __future__ import annotations
 
+import re
+
 CONTEXT_FIELDS: dict[str, str] = {
     "surface": "where the content appears: api, chatgpt, gpt-builder, gpt-store, plugin, visual, voice, "
     "connectors, enterprise",
@@ -54,3 +56,22 @@ CONTEXT_FIELDS: dict[str, str] = {
     "account.age": "the end user's age if known",
     "account.strikes": "active strikes on the account",
 }
+
+_ROOTS = r"(?:app|request|account|manifest|review|content|surface|signals)"
+_FIELD = re.compile(rf"\b{_ROOTS}(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_STRING = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
+
+
+def is_documented(path: str) -> bool:
+    """A dotted path is known if it is a documented field, lies under one, or leads to one."""
+    return any(path == key or path.startswith(key + ".") or key.startswith(path + ".") for key in CONTEXT_FIELDS)
+
+
+def undocumented_fields(expression: str) -> list[str]:
+    """Context paths an expression reads that no one documents (string literals are ignored).
+
+    CEL makes a missing field false rather than an error, so a misspelt field
+    would let a rule silently never fire: validation reports these.
+    """
+    paths = _FIELD.findall(_STRING.sub('""', expression))
+    return sorted({p for p in paths if not is_documented(p)})
