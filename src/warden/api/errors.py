@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 _TYPES = {
@@ -59,6 +60,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return _respond(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(DataError)
+    async def _unstorable(_: Request, exc: DataError) -> JSONResponse:
+        # The store refused a value the schema let through (e.g. a NUL character in text on
+        # PostgreSQL); the transaction rolled back, so this is the caller's bad input, not a crash.
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else "value out of range"
+        return _respond(400, f"a value in the request cannot be stored: {reason}", code="invalid_value")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
