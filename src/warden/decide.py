@@ -77,7 +77,7 @@ def _scores(signals: Iterable[Signal] | Mapping[str, float]) -> tuple[dict[str, 
     return scores, detectors
 
 
-def _fires(rule: EffectiveRule, scores: Mapping[str, float], ctx: Mapping[str, Any]) -> Violation | None:
+def _fires(rule: EffectiveRule, scores: Mapping[str, float], act: expr.Activation) -> Violation | None:
     triggers = rule.rule.triggers
     if triggers is None or (not triggers.signals and triggers.condition is None):
         return None  # enforced by human review only
@@ -90,7 +90,9 @@ def _fires(rule: EffectiveRule, scores: Mapping[str, float], ctx: Mapping[str, A
     if best is not None:
         category, score, threshold = best
     signal_part = best is not None if triggers.signals else None
-    condition_part = expr.evaluate(triggers.condition, dict(ctx)) if triggers.condition is not None else None
+    if signal_part is False and triggers.match is Match.ALL:
+        return None  # the condition cannot change the outcome: skip the (slow) CEL evaluation
+    condition_part = expr.holds(triggers.condition, act) if triggers.condition is not None else None
     parts = [p for p in (signal_part, condition_part) if p is not None]
     fired = any(parts) if triggers.match is Match.ANY else all(parts)
     if not fired:
@@ -112,13 +114,13 @@ def _fires(rule: EffectiveRule, scores: Mapping[str, float], ctx: Mapping[str, A
     )
 
 
-def _exemption(rule: EffectiveRule, ctx: Mapping[str, Any]) -> Exemption | None:
+def _exemption(rule: EffectiveRule, act: expr.Activation) -> Exemption | None:
     if rule.rule.hard_limit:
         return None  # nothing relaxes a hard limit, not even a documented exception
     for exc in rule.rule.exceptions:
         if exc.kind in rule.granted_exceptions:
             return Exemption(rule_id=rule.id, exception=exc.kind, reason="granted by policy layer")
-        if exc.when is not None and expr.evaluate(exc.when, dict(ctx)):
+        if exc.when is not None and expr.holds(exc.when, act):
             return Exemption(rule_id=rule.id, exception=exc.kind, reason=f"context matches: {exc.when}")
     return None
 
@@ -147,16 +149,17 @@ def decide(
     ctx.setdefault("signals", scores)
     if surface_ is not None:
         ctx.setdefault("surface", surface_.value)
+    act = expr.activation(ctx)  # converted once; every condition below reads the same context
 
     violations: list[Violation] = []
     exemptions: list[Exemption] = []
     for rule in policy.active(surface_):
         if rule.rule.kind is RuleKind.OBLIGATION:
             continue  # duties of the platform, not tests on content
-        hit = _fires(rule, scores, ctx)
+        hit = _fires(rule, scores, act)
         if hit is None:
             continue
-        exempt = _exemption(rule, ctx)
+        exempt = _exemption(rule, act)
         if exempt is not None:
             exemptions.append(exempt)
         else:

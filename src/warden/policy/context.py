@@ -2,7 +2,7 @@
 
 A decision's context is a plain mapping; these keys are the contract between
 the packs, the detectors and the callers that build it. Unknown or missing
-fields make a condition false (see `expr.evaluate`), never an error.
+fields make a condition false (see `expr.holds`), never an error.
 """
 
 from __future__ import annotations

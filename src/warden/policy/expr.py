@@ -7,6 +7,7 @@ Programs are cached by source text: packs reuse a handful of conditions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -30,17 +31,29 @@ def compile_expression(source: str) -> celpy.Runner:
         raise ExpressionError(f"invalid CEL expression {source!r}: {message}") from exc
 
 
-def evaluate(source: str, context: dict[str, Any]) -> bool:
+Activation = dict[str, Any]  # context values already converted to CEL types
+
+
+def activation(context: Mapping[str, Any]) -> Activation:
+    """Convert a decision context once, to evaluate many conditions against it."""
+    return {key: json_to_cel(value) for key, value in context.items()}
+
+
+def holds(source: str, prepared: Activation) -> bool:
     """Evaluate a condition; a missing field or a type error counts as False.
 
     Conditions describe when a rule applies, so "cannot tell" must not fire it.
     """
     program = compile_expression(source)
-    activation = {key: json_to_cel(value) for key, value in context.items()}
     try:
-        result = program.evaluate(activation)
+        result = program.evaluate(prepared)
     except Exception:
         return False
     if isinstance(result, celtypes.BoolType):
         return bool(result)
     return False
+
+
+def evaluate(source: str, context: Mapping[str, Any]) -> bool:
+    """`holds` for a plain context, for one-off evaluations."""
+    return holds(source, activation(context))
