@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from warden.detect.signals import Signal
+from warden.detect.signals import Signal, max_scores
 from warden.policy import expr
 from warden.policy.layering import EffectivePolicy, EffectiveRule
 from warden.policy.model import Action, Citation, ExceptionKind, Match, RuleKind, Severity, Surface, Verdict
@@ -68,13 +68,8 @@ class Decision(BaseModel):
 def _scores(signals: Iterable[Signal] | Mapping[str, float]) -> tuple[dict[str, float], list[str]]:
     if isinstance(signals, Mapping):
         return {k: float(v) for k, v in signals.items()}, []
-    scores: dict[str, float] = {}
-    detectors: list[str] = []
-    for signal in signals:
-        scores[signal.category] = max(scores.get(signal.category, 0.0), signal.score)
-        if signal.detector not in detectors:
-            detectors.append(signal.detector)
-    return scores, detectors
+    signals = list(signals)
+    return max_scores(signals), list(dict.fromkeys(s.detector for s in signals))
 
 
 def _fires(rule: EffectiveRule, scores: Mapping[str, float], act: expr.Activation) -> Violation | None:

@@ -17,9 +17,9 @@ from typing import Any
 from warden.categories import OPENAI_CATEGORIES
 from warden.decide import Decision, decide
 from warden.detect import registry
-from warden.detect.pipeline import Pipeline, max_scores
+from warden.detect.pipeline import Pipeline
 from warden.detect.protocol import Content, Detector, input_types
-from warden.detect.signals import Signal
+from warden.detect.signals import Signal, max_scores
 from warden.policy.layering import EffectivePolicy
 
 log = logging.getLogger(__name__)

@@ -24,10 +24,3 @@ class Pipeline:
                 merged[i].extend(signals)
         return merged
 
-
-def max_scores(signals: Sequence[Signal]) -> dict[str, float]:
-    """Category -> the highest score any detector gave it."""
-    scores: dict[str, float] = {}
-    for s in signals:
-        scores[s.category] = max(scores.get(s.category, 0.0), s.score)
-    return scores

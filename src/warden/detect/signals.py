@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -22,3 +24,11 @@ class Signal(BaseModel):
     score: float = Field(ge=0.0, le=1.0)
     detector: str  # name@version of the detector that produced it
     evidence: tuple[Evidence, ...] = ()
+
+
+def max_scores(signals: Iterable[Signal]) -> dict[str, float]:
+    """Category -> the highest score any detector gave it."""
+    scores: dict[str, float] = {}
+    for s in signals:
+        scores[s.category] = max(scores.get(s.category, 0.0), s.score)
+    return scores
