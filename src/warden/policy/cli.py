@@ -21,7 +21,7 @@ from warden.policy.context import undocumented_fields
 from warden.policy.diff import diff_packs
 from warden.policy.layering import EffectivePolicy, LayeringError
 from warden.policy.library import LibraryError, PolicyLibrary
-from warden.policy.loader import LoadedOverlay, LoadedPack, is_overlay_file, load_overlay, load_pack
+from warden.policy.loader import LoadedOverlay, LoadedPack, load_overlay, load_policy_file
 from warden.policy.model import Rule, Surface
 from warden.policy.source import PolicyFileError, Problem
 
@@ -281,12 +281,13 @@ def _validate_paths(paths: list[Path], on: dt.date | None) -> tuple[list[Problem
     overlays: list[LoadedOverlay] = []
     for file in files:
         try:
-            if is_overlay_file(file):
-                overlays.append(load_overlay(file))
-                warnings += _field_warnings(file, overlays[-1].overlay.rules)
+            loaded = load_policy_file(file)
+            if isinstance(loaded, LoadedOverlay):
+                overlays.append(loaded)
+                warnings += _field_warnings(file, loaded.overlay.rules)
             else:
-                packs.append(load_pack(file))
-                warnings += _field_warnings(file, packs[-1].pack.rules)
+                packs.append(loaded)
+                warnings += _field_warnings(file, loaded.pack.rules)
             checked.append(str(file))
         except PolicyFileError as exc:
             problems += exc.problems

@@ -68,7 +68,10 @@ def _digest(text: str) -> str:
 
 
 def load_pack(path: Path | str) -> LoadedPack:
-    doc = read_yaml(path)
+    return _pack(read_yaml(path))
+
+
+def _pack(doc: LocatedDocument) -> LoadedPack:
     return LoadedPack(_validate(doc, Pack, "pack"), doc.path, _digest(doc.text))
 
 
@@ -84,7 +87,7 @@ def _overlay(doc: LocatedDocument) -> LoadedOverlay:
     return LoadedOverlay(_validate(doc, Overlay, "overlay"), doc.path, _digest(doc.text), doc)
 
 
-def is_overlay_file(path: Path | str) -> bool:
-    """Tell packs from overlays by their top-level key, without validating."""
+def load_policy_file(path: Path | str) -> LoadedPack | LoadedOverlay:
+    """A pack or an overlay, told apart by the top-level `overlay` key; the file is read once."""
     doc = read_yaml(path)
-    return isinstance(doc.data, dict) and "overlay" in doc.data
+    return _overlay(doc) if isinstance(doc.data, dict) and "overlay" in doc.data else _pack(doc)
