@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from warden.policy.loader import LoadedOverlay, LoadedPack
 from warden.policy.model import (
@@ -43,7 +43,12 @@ class EffectivePolicy:
     rules: dict[str, EffectiveRule]
     packs: tuple[str, ...]  # pack revisions, e.g. openai-usage@2025-01-29#ab12...
     overlays: tuple[str, ...] = ()
-    revision: str = field(default="")
+
+    @property
+    def revision(self) -> str:
+        """What a decision names: every pack and overlay revision, hashed when very long."""
+        joined = "+".join([*self.packs, *self.overlays])
+        return joined if len(joined) <= 200 else hashlib.sha256(joined.encode()).hexdigest()[:16]
 
     def rule(self, rule_id: str) -> EffectiveRule:
         return self.rules[rule_id]
@@ -57,11 +62,6 @@ class EffectivePolicy:
 
 class LayeringError(ValueError):
     """An overlay tried something its layer may not do."""
-
-
-def _revision(packs: Sequence[str], overlays: Sequence[str]) -> str:
-    joined = "+".join([*packs, *overlays])
-    return f"{joined}" if len(joined) <= 200 else hashlib.sha256(joined.encode()).hexdigest()[:16]
 
 
 def resolve(
@@ -88,14 +88,7 @@ def resolve(
     ordered = sorted(overlays, key=lambda o: o.overlay.overlay.layer.depth)
     for overlay in ordered:
         _apply(overlay, rules)
-    revisions = tuple(pack_revisions)
-    overlay_revisions = tuple(o.revision for o in ordered)
-    return EffectivePolicy(
-        rules=rules,
-        packs=revisions,
-        overlays=overlay_revisions,
-        revision=_revision(revisions, overlay_revisions),
-    )
+    return EffectivePolicy(rules=rules, packs=tuple(pack_revisions), overlays=tuple(o.revision for o in ordered))
 
 
 def _apply(loaded: LoadedOverlay, rules: dict[str, EffectiveRule]) -> None:

@@ -45,7 +45,7 @@ DEFAULT_MARGIN = 0.15
 def restrict(policy: EffectivePolicy, surfaces: Sequence[Any]) -> EffectivePolicy:
     """The policy with only the enabled rules that cover one of `surfaces`."""
     rules = {k: r for k, r in policy.rules.items() if r.enabled and any(r.rule.covers(s) for s in surfaces)}
-    return EffectivePolicy(rules=rules, packs=policy.packs, overlays=policy.overlays, revision=policy.revision)
+    return EffectivePolicy(rules=rules, packs=policy.packs, overlays=policy.overlays)
 
 
 def _raised(scores: Mapping[str, float], margin: float) -> dict[str, float]:
