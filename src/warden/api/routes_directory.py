@@ -12,7 +12,7 @@ from warden.api.schemas import AccountOut, AppOut, ListOut, OrgOut, WorkspaceOut
 from warden.enforce import directory, keys
 from warden.enforce.ladder import Ladder
 from warden.enforce.principal import Permission
-from warden.enforce.scoping import get_org, get_scoped
+from warden.enforce.scoping import get_org, get_scoped, scoped
 from warden.store.tables import Account, Organization
 
 router = APIRouter(prefix="/v1", tags=["directory"])
@@ -60,10 +60,7 @@ def create_account(body: directory.AccountIn, ctx: CtxDep, key: IdempotencyKey =
 def list_accounts(ctx: CtxDep, org_id: str | None = None, workspace_id: str | None = None) -> ListOut[AccountOut]:
     ctx.require(Permission.READ_ENFORCEMENT)
     with ctx.tx() as s:
-        q = select(Account).order_by(Account.created_at)
-        scope = ctx.principal.scoped_org(org_id)
-        if scope is not None:
-            q = q.where(Account.org_id == scope)
+        q = scoped(select(Account).order_by(Account.created_at), Account.org_id, ctx.principal, org_id)
         ws = ctx.principal.workspace_id or workspace_id
         if ws is not None:
             q = q.where(Account.workspace_id == ws)

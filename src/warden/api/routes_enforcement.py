@@ -12,7 +12,7 @@ from warden.api.auth import CtxDep, IdempotencyKey
 from warden.api.schemas import ActionOut, ContentOut, ListOut, StrikeOut
 from warden.enforce import actions, submissions
 from warden.enforce.principal import Permission
-from warden.enforce.scoping import get_scoped
+from warden.enforce.scoping import get_scoped, scoped
 from warden.store.tables import Account, ActionRecord, ContentItem, DecisionRecord, Strike
 
 router = APIRouter(prefix="/v1", tags=["enforcement"])
@@ -51,10 +51,7 @@ def list_actions(ctx: CtxDep, org_id: str | None = None, account_id: str | None 
                  status: str | None = None) -> ListOut[ActionOut]:
     ctx.require(Permission.READ_ENFORCEMENT)
     with ctx.tx() as s:
-        q = select(ActionRecord).order_by(ActionRecord.created_at)
-        scope = ctx.principal.scoped_org(org_id)
-        if scope is not None:
-            q = q.where(ActionRecord.org_id == scope)
+        q = scoped(select(ActionRecord).order_by(ActionRecord.created_at), ActionRecord.org_id, ctx.principal, org_id)
         if account_id is not None:
             q = q.where(ActionRecord.account_id == account_id)
         if status is not None:

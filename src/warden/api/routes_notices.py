@@ -14,6 +14,7 @@ from warden.api.schemas import ListOut
 from warden.enforce import subscriptions
 from warden.enforce.notices import DeliveryRun, deliver_due
 from warden.enforce.principal import Permission
+from warden.enforce.scoping import scoped
 from warden.store.tables import Delivery, Notice
 
 router = APIRouter(prefix="/v1", tags=["notices"])
@@ -43,10 +44,7 @@ def list_notices(ctx: CtxDep, org_id: str | None = None, recipient_id: str | Non
                  limit: int = 100) -> ListOut[dict[str, Any]]:
     ctx.require(Permission.READ_ENFORCEMENT)
     with ctx.tx() as s:
-        q = select(Notice).order_by(Notice.created_at)
-        scope = ctx.principal.scoped_org(org_id)
-        if scope is not None:
-            q = q.where(Notice.org_id == scope)
+        q = scoped(select(Notice).order_by(Notice.created_at), Notice.org_id, ctx.principal, org_id)
         if recipient_id is not None:
             q = q.where(Notice.recipient_id == recipient_id)
         out = []

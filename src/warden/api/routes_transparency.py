@@ -9,7 +9,7 @@ from warden.api.auth import CtxDep, translated
 from warden.api.schemas import AuditEventOut, ListOut, MandatoryReportOut
 from warden.enforce import audit, mandatory, statements
 from warden.enforce.principal import Permission
-from warden.enforce.scoping import get_scoped
+from warden.enforce.scoping import get_scoped, scoped
 from warden.store.tables import AuditEvent, MandatoryReport
 
 router = APIRouter(prefix="/v1", tags=["transparency"])
@@ -52,10 +52,8 @@ def list_audit(ctx: CtxDep, org_id: str | None = None, after_seq: int = 0, limit
     """Audit events; operator keys see their organization's, workspace administrators their workspace's."""
     ctx.require(Permission.READ_AUDIT)
     with ctx.tx() as s:
-        q = select(AuditEvent).where(AuditEvent.seq > after_seq).order_by(AuditEvent.seq)
-        scope = ctx.principal.scoped_org(org_id)
-        if scope is not None:
-            q = q.where(AuditEvent.org_id == scope)
+        q = scoped(select(AuditEvent).where(AuditEvent.seq > after_seq).order_by(AuditEvent.seq),
+                   AuditEvent.org_id, ctx.principal, org_id)
         if ctx.principal.workspace_id is not None:
             q = q.where(AuditEvent.workspace_id == ctx.principal.workspace_id)
         rows = s.execute(q.limit(min(max(limit, 1), 1000))).scalars()

@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from warden.enforce import audit
 from warden.enforce.errors import Conflict, Forbidden, NotFound
 from warden.enforce.principal import Permission, Principal
+from warden.enforce.scoping import scoped
 from warden.policy.model import Severity
 from warden.store.tables import Case, new_id
 
@@ -96,10 +97,7 @@ def claim_next(session: Session, principal: Principal, now: dt.datetime, *, post
                org_id: str | None = None, kind: str | None = None) -> Case | None:
     """Claim the highest-priority case this reviewer may take, or None if the queue is empty."""
     principal.require(Permission.REVIEW)
-    q = select(Case.id).where(_claimable(principal.subject, now))
-    scope = principal.scoped_org(org_id)
-    if scope is not None:
-        q = q.where(Case.org_id == scope)
+    q = scoped(select(Case.id).where(_claimable(principal.subject, now)), Case.org_id, principal, org_id)
     if kind is not None:
         q = q.where(Case.kind == kind)
     q = q.order_by(Case.priority.desc(), Case.created_at)
@@ -122,8 +120,5 @@ def release(session: Session, case: Case, principal: Principal) -> None:
 def queue(session: Session, principal: Principal, *, org_id: str | None = None, status: str = "open",
           limit: int = 50) -> list[Case]:
     principal.require(Permission.READ_ENFORCEMENT)
-    q = select(Case).where(Case.status == status)
-    scope = principal.scoped_org(org_id)
-    if scope is not None:
-        q = q.where(Case.org_id == scope)
+    q = scoped(select(Case).where(Case.status == status), Case.org_id, principal, org_id)
     return list(session.execute(q.order_by(Case.priority.desc(), Case.created_at).limit(limit)).scalars())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from warden.enforce.errors import NotFound
 from warden.enforce.principal import Principal
@@ -16,6 +17,13 @@ class _Tenanted(Protocol):
 
 
 T = TypeVar("T", bound=_Tenanted)
+Q = TypeVar("Q", bound=Select[Any])
+
+
+def scoped(query: Q, org_column: InstrumentedAttribute[Any], principal: Principal, requested: str | None) -> Q:
+    """Restrict a listing to the principal's tenant, or to the organization a platform key asks for."""
+    scope = principal.scoped_org(requested)
+    return query if scope is None else query.where(org_column == scope)
 
 
 def get_scoped(session: Session, model: type[T], record_id: str, principal: Principal, what: str,
