@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from warden.enforce import cases
@@ -24,6 +25,15 @@ def _reviewers(n: int) -> list[Principal]:
     return [Principal(key_id=f"k{i}", role=Role.REVIEWER, subject=f"reviewer-{i}") for i in range(n)]
 
 
+def _race(attempt: Callable[[Principal], None], reviewers: list[Principal]) -> None:
+    """Run one attempt per reviewer on its own thread, all at once, and wait for them all."""
+    threads = [threading.Thread(target=attempt, args=(p,)) for p in reviewers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def test_concurrent_claims_of_one_case_have_exactly_one_winner(db: Database, world: Any, now) -> None:
     (case_id,) = _open(db, world, 1)
     reviewers = _reviewers(8)
@@ -40,11 +50,7 @@ def test_concurrent_claims_of_one_case_have_exactly_one_winner(db: Database, wor
         except Conflict:
             conflicts.append(p.subject)
 
-    threads = [threading.Thread(target=attempt, args=(p,)) for p in reviewers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _race(attempt, reviewers)
     assert len(winners) == 1 and len(conflicts) == 7
     with db.transaction() as s:
         assert s.get_one(Case, case_id).claimed_by == winners[0]
@@ -65,11 +71,7 @@ def test_concurrent_claim_next_hands_each_case_to_one_reviewer(db: Database, wor
                 with lock:
                     got.append(case.id)
 
-    threads = [threading.Thread(target=attempt, args=(p,)) for p in reviewers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _race(attempt, reviewers)
     assert sorted(got) == sorted(opened)  # every case claimed, none twice
     assert Counter(got).most_common(1)[0][1] == 1
 
