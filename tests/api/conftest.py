@@ -15,13 +15,15 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from warden.api.app import create_app
-from warden.api.runtime import Runtime
-from warden.detect.signals import Signal
+from warden.detect.pipeline import DetectorSet
+from warden.detect.testing import KeywordDetector
 from warden.enforce import keys
 from warden.enforce.cybertip import ReporterInfo
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.principal import SYSTEM, Role
 from warden.policy.layering import EffectivePolicy
+from warden.policy.provider import PolicyProvider
+from warden.runtime import Runtime
 from warden.store import Database
 
 
@@ -40,23 +42,22 @@ def clock() -> Clock:
     return Clock()
 
 
-def keyword_detect(text: str) -> list[Signal]:
+def keywords() -> KeywordDetector:
     """A deterministic stand-in for the service's detectors: 'HATEFUL' scores hate 0.9."""
-    return [Signal(category="hate", score=0.9, detector="keywords@test")] if "HATEFUL" in text else []
+    return KeywordDetector({"hate": (0.9, ["hateful"])})
 
 
 @pytest.fixture
 def runtime(db: Database, mini_policy: EffectivePolicy, clock: Clock) -> Runtime:
     settings = CyberTipSettings(endpoint=None, reporter=ReporterInfo(first_name="Test", last_name="Reporter",
                                                                      email="ts@example.invalid"))
-    return Runtime(db=db, policy=lambda _org: mini_policy, cybertip=settings, clock=clock, detect=keyword_detect)
+    return Runtime(db=db, policies=PolicyProvider.fixed(mini_policy), detectors=DetectorSet([keywords()]),
+                   cybertip=settings, clock=clock)
 
 
 @pytest.fixture
 def app(runtime: Runtime) -> Any:
-    application = create_app()
-    application.state.warden = runtime
-    return application
+    return create_app(runtime)
 
 
 @pytest.fixture

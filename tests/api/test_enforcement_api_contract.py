@@ -9,9 +9,10 @@ import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from warden.api.runtime import Runtime
 from warden.enforce import keys, mandatory
 from warden.enforce.principal import SYSTEM, Role
+from warden.runtime import Runtime
+from warden.settings import Settings
 from warden.store import Database
 from warden.store.tables import AuditEvent, Delivery, MandatoryReport
 
@@ -160,10 +161,10 @@ def test_text_without_signals_is_scored_by_the_service_detectors(client: TestCli
 
 
 def test_moderations_can_require_an_api_key(client: TestClient, admin_key: str, db: Database,
-                                            monkeypatch: Any) -> None:
+                                            runtime: Runtime) -> None:
     w = _setup(client, admin_key, db)
     body = {"input": "hello"}
-    monkeypatch.setenv("WARDEN_MODERATION_AUTH", "required")
+    runtime.settings = Settings.from_env({"WARDEN_MODERATION_AUTH": "required"})
     missing = client.post("/v1/moderations", json=body)
     assert missing.status_code == 401 and missing.json()["error"]["code"] == "missing_api_key"
     wrong = client.post("/v1/moderations", json=body, headers={"Authorization": "Bearer wdn_nope"})

@@ -16,6 +16,7 @@ import uvicorn
 
 from warden.api.app import create_app
 from warden.categories import OPENAI_CATEGORIES
+from warden.settings import Settings
 
 
 def _free_port() -> int:
@@ -26,9 +27,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # The app as `warden serve` runs it: its lifespan builds the runtime from settings (real detectors,
+    # bundled policy); only the store is pointed at a temporary file.
+    settings = Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('moderations') / 'warden.db'}")
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings=settings), host="127.0.0.1", port=port,
+                                           log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -156,17 +161,18 @@ def test_async_client(base_url: str) -> None:
     assert asyncio.run(run()) == [False, False, False]
 
 
-def test_failing_remote_detector_is_a_503(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failing_remote_detector_is_a_503(db: Any, mini_policy: Any) -> None:
     from fastapi.testclient import TestClient
 
-    from warden.api import moderations
-    from warden.detect.moderate import Moderator
+    from warden.detect.pipeline import DetectorSet
     from warden.detect.remote import RemoteModerationDetector
+    from warden.policy.provider import PolicyProvider
+    from warden.runtime import Runtime
 
     down = httpx.MockTransport(lambda request: httpx.Response(500, json={"error": {"message": "boom"}}))
-    moderator = Moderator(RemoteModerationDetector(base_url="http://vendor.test/v1", transport=down), None)
-    monkeypatch.setattr(moderations, "default_moderator", lambda: moderator)
-    response = TestClient(create_app()).post("/v1/moderations", json={"input": "hi"})
+    remote = RemoteModerationDetector(base_url="http://vendor.test/v1", transport=down)
+    runtime = Runtime(db=db, policies=PolicyProvider.fixed(mini_policy), detectors=DetectorSet([remote]))
+    response = TestClient(create_app(runtime)).post("/v1/moderations", json={"input": "hi"})
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "detector_unavailable"
     assert "500: boom" in response.json()["error"]["message"]

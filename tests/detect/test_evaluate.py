@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from warden.detect.evaluate import EvalDataError, Fields, evaluate, parse_row
-from warden.detect.moderate import Moderator
 from warden.detect.protocol import Detector
+from warden.screening import Screener
 
 
 def write(path: Path, rows: list[object]) -> Path:
@@ -28,7 +28,7 @@ def test_overall_and_per_category_figures(tmp_path: Path, keywords: Detector) ->
         {"text": "no flag field"},  # skipped
         "not an object",  # skipped
     ]
-    report = evaluate(write(tmp_path / "d.jsonl", rows), Moderator(keywords, None), batch_size=2)
+    report = evaluate(write(tmp_path / "d.jsonl", rows), Screener(keywords), batch_size=2)
     assert (report.rows, report.skipped) == (6, 2)
     assert report.overall == {"precision": 0.6667, "recall": 0.6667, "f1": 0.6667, "fpr": 0.3333,
                               "support": 3, "negatives": 3}  # fmt: skip
@@ -42,7 +42,7 @@ def test_overall_and_per_category_figures(tmp_path: Path, keywords: Detector) ->
 
 def test_unknown_categories_are_reported(tmp_path: Path, keywords: Detector) -> None:
     rows = [{"text": "x", "flagged": 1, "categories": {"S1": 1}}, {"text": "y", "flagged": 0}]
-    report = evaluate(write(tmp_path / "d.jsonl", rows), Moderator(keywords, None))
+    report = evaluate(write(tmp_path / "d.jsonl", rows), Screener(keywords))
     assert report.unknown_categories == {"S1"}
 
 
@@ -50,7 +50,7 @@ def test_no_usable_rows_is_an_error(tmp_path: Path, keywords: Detector) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"foo": 1}\nnot json\n')
     with pytest.raises(EvalDataError, match="no usable rows"):
-        evaluate(path, Moderator(keywords, None))
+        evaluate(path, Screener(keywords))
 
 
 @pytest.mark.parametrize(
@@ -65,5 +65,5 @@ def test_parse_row(obj: dict[str, object], flagged: bool | None) -> None:
 def test_other_field_names(tmp_path: Path, keywords: Detector) -> None:
     rows = [{"SMS": "I hate this", "Label": "spam"}, {"SMS": "hello", "Label": "ham"}]
     fields = Fields(text=("SMS",), flagged="Label", positives=frozenset({"spam"}))
-    report = evaluate(write(tmp_path / "d.jsonl", rows), Moderator(keywords, None), fields=fields)
+    report = evaluate(write(tmp_path / "d.jsonl", rows), Screener(keywords), fields=fields)
     assert report.rows == 2 and report.overall["f1"] == 1.0

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from warden.cli import app
 from warden.enforce import submissions
+from warden.policy.provider import PolicyProvider
 from warden.store import Database
 
 runner = CliRunner()
@@ -34,7 +35,7 @@ def test_cli_walks_the_queue_and_checks_the_audit_chain(db: Database, world: Any
     assert listed.exit_code == 0
     assert [c["id"] for c in json.loads(listed.stdout)] == [queued.enforcement.case_id]
 
-    monkeypatch.setattr("warden.enforce.cli.load_policy", lambda: mini_policy)
+    monkeypatch.setattr("warden.enforce.cli._policies", lambda: PolicyProvider.fixed(mini_policy))
     decided = runner.invoke(app, ["cases", "decide", queued.enforcement.case_id, "--outcome", "uphold",
                                   "--reason", "hate speech", "--reviewer", "rita", "--rule", "mini.hate", *url])
     assert decided.exit_code == 0, decided.output

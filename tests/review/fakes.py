@@ -1,17 +1,13 @@
-"""A small keyword detector for the review tests: the detector protocol with fixed phrase rules.
+"""Phrase rules for the review tests, run by the shipped `warden.detect.testing.KeywordDetector`.
 
-It stands in for the embedded classifier so the fixtures' expected verdicts do
+They stand in for the embedded classifier so the fixtures' expected verdicts do
 not depend on a trained model. Phrases are matched case-insensitively; a
 "never"/"do not" just before a phrase cancels it, as advice is not intent.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-
-from warden.detect.protocol import TextDetector
-from warden.detect.signals import Evidence, Signal
+from warden.detect.testing import KeywordDetector
 
 KEYWORDS: dict[str, tuple[float, tuple[str, ...]]] = {
     "regulated-advice": (0.8, ("diagnose", "diagnosis", "treatment plan", "prescribe", "dosage", "which medication",
@@ -48,30 +44,8 @@ KEYWORDS: dict[str, tuple[float, tuple[str, ...]]] = {
                                      "credit decision")),
 }
 
-_NEGATED = re.compile(r"\b(?:never|not|don't|do not|no|refuse to|won't)\W+(?:\w+\W+){0,2}$", re.I)
 
 
-class KeywordDetector(TextDetector):
-    name = "keywords"
-    version = "test"
-
-    def __init__(self, keywords: dict[str, tuple[float, tuple[str, ...]]] | None = None) -> None:
-        self.keywords = keywords or KEYWORDS
-
-    def signals_for(self, text: str) -> list[Signal]:
-        signals = []
-        lowered = text.lower()
-        for category, (score, phrases) in self.keywords.items():
-            spans = []
-            for phrase in phrases:
-                for m in re.finditer(re.escape(phrase), lowered):
-                    if _NEGATED.search(lowered[max(0, m.start() - 30) : m.start()]):
-                        continue
-                    spans.append(Evidence(detail=f"keyword {phrase!r}", start=m.start(), end=m.end()))
-            if spans:
-                signals.append(Signal(category=category, score=score, detector=f"{self.name}@{self.version}",
-                                      evidence=tuple(spans)))
-        return signals
-
-    def detect_texts(self, texts: Sequence[str]) -> list[list[Signal]]:
-        return [self.signals_for(t) for t in texts]
+def review_keywords() -> KeywordDetector:
+    """The shipped keyword detector with the review fixtures' phrase rules (negations cancel a phrase)."""
+    return KeywordDetector(KEYWORDS, negation=True)

@@ -45,11 +45,12 @@ def test_bad_input_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     assert usage.exit_code == 2
 
 
-def test_unloadable_detector_is_skipped_with_a_warning() -> None:
+def test_unloadable_detector_is_an_error_not_a_smaller_review() -> None:
+    # Fail closed (issue 9): a configured detector that cannot load stops the command with its name.
     result = runner.invoke(app, ["review", str(ROOT / "apps/gpt-recipe-helper.json"), "--policy",
                                  "openai-usage@2025-01-29", "--detectors", "no-such-detector,recognisers"])
-    assert result.exit_code == 0
-    assert "no-such-detector" in result.output and "skipped" in result.output
+    assert result.exit_code == 1
+    assert "no-such-detector" in result.output and "cannot load" in result.output
 
 
 def test_rescan_shadow_from_files() -> None:

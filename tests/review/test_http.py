@@ -7,16 +7,18 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from review.fakes import KeywordDetector
+from review.fakes import review_keywords
 from review.fixtures import ROOT
 from warden.api.app import create_app
-from warden.api.runtime import Runtime
+from warden.detect.pipeline import DetectorSet
 from warden.detect.recognisers.detector import RecogniserDetector
 from warden.enforce import directory, keys
 from warden.enforce.cybertip import ReporterInfo
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.principal import SYSTEM, Role
 from warden.policy.library import PolicyLibrary
+from warden.policy.provider import PolicyProvider
+from warden.runtime import Runtime
 from warden.store import Database
 from warden.store.tables import ActionRecord, DecisionRecord
 
@@ -26,9 +28,8 @@ def setup(db: Database, library: PolicyLibrary) -> Iterator[tuple[TestClient, di
     policy = library.effective(packs=["openai-usage@2025-01-29"])
     settings = CyberTipSettings(endpoint=None, reporter=ReporterInfo(first_name="T", last_name="R",
                                                                      email="t@example.invalid"))
-    app = create_app()
-    app.state.warden = Runtime(db=db, policy=lambda _org: policy, cybertip=settings)
-    app.state.review_detectors = [RecogniserDetector(), KeywordDetector()]
+    app = create_app(Runtime(db=db, policies=PolicyProvider.fixed(policy, library),
+                             detectors=DetectorSet([RecogniserDetector(), review_keywords()]), cybertip=settings))
     with db.transaction() as s:
         org = directory.create_org(s, SYSTEM, directory.OrgIn(name="GPT builders"))
         gpt = directory.create_app(s, SYSTEM, directory.AppIn(org_id=org.id, name="QuickBook Travel"))

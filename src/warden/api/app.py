@@ -3,17 +3,31 @@
 Routes live in their own modules and are registered through ROUTERS (core)
 or the `warden.routes` entry-point group (plugins), each a dotted path to an
 `APIRouter`, so core features and plugins join the app the same way.
+
+The app's lifespan is the service's composition root: unless it was handed a
+runtime, it builds one (`Runtime.build`, from `Settings.from_env()` or the
+settings given), starts its background work (the notice outbox) and closes it
+on shutdown, so `uvicorn warden.api.app:create_app --factory` and `warden serve`
+run the same service. A runtime that cannot be built (a policy or detector that
+cannot load) stops start-up with its message.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.metadata import entry_points
 
 from fastapi import APIRouter, FastAPI
 
 import warden
 from warden.api import errors
+from warden.runtime import Runtime, StartupError
+from warden.settings import Settings
+
+log = logging.getLogger(__name__)
 
 ROUTERS: list[str] = [
     "warden.api.moderations:router",
@@ -34,8 +48,33 @@ def _load(path: str) -> APIRouter:
     return router
 
 
-def create_app() -> FastAPI:
-    app = FastAPI(title="Warden", version=warden.__version__)
+def create_app(runtime: Runtime | None = None, *, settings: Settings | None = None,
+               manage: bool | None = None) -> FastAPI:
+    """The service. With `runtime`, routes use it and the caller owns it (unless `manage=True`);
+    without, the lifespan builds one from `settings` (default: the environment) and owns it."""
+    owns = runtime is None if manage is None else manage
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rt: Runtime | None = getattr(app.state, "warden", None)
+        if rt is None:
+            try:
+                rt = Runtime.build(settings)
+            except StartupError as exc:
+                log.critical("%s", exc)
+                raise
+            app.state.warden = rt
+        if owns:
+            rt.start()
+        try:
+            yield
+        finally:
+            if owns:
+                rt.close()
+
+    app = FastAPI(title="Warden", version=warden.__version__, lifespan=lifespan)
+    if runtime is not None:
+        app.state.warden = runtime
     errors.install(app)
     for path in ROUTERS:
         app.include_router(_load(path))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,11 +22,12 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from warden.api.deps import runtime
 from warden.api.errors import APIError
-from warden.api.runtime import Runtime, runtime
 from warden.enforce import keys
 from warden.enforce.errors import EnforceError
 from warden.enforce.principal import Permission, Principal
+from warden.runtime import Runtime
 from warden.store.tables import IdempotencyRecord
 
 
@@ -118,16 +118,14 @@ CtxDep = Annotated[Ctx, Depends(context)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
-MODERATION_AUTH_ENV = "WARDEN_MODERATION_AUTH"
-
-
-def moderation_caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Principal | None:
+def moderation_caller(rt: Annotated[Runtime, Depends(runtime)],
+                      authorization: Annotated[str | None, Header()] = None) -> Principal | None:
     """Who calls /v1/moderations. Open by default (a drop-in sidecar, like a local model);
-    with WARDEN_MODERATION_AUTH=required it needs an API key allowed to submit content.
-    The store is touched only when authentication is on, so the open endpoint stays cheap."""
-    if os.environ.get(MODERATION_AUTH_ENV, "").lower() not in {"required", "1", "true", "yes"}:
+    with WARDEN_MODERATION_AUTH=required (`Settings.moderation_auth`) it needs an API key allowed to
+    submit content. The store is touched only when authentication is on, so the open endpoint stays cheap."""
+    if not rt.settings.moderation_auth:
         return None
-    principal = _principal(runtime(request), authorization)
+    principal = _principal(rt, authorization)
     with translated():
         principal.require(Permission.SUBMIT_CONTENT)
     return principal

@@ -1,40 +1,60 @@
-"""`warden serve`: the HTTP service under uvicorn."""
+"""`warden serve`: the HTTP service under uvicorn.
+
+The app's lifespan builds the runtime (store, policy, detectors, notice outbox);
+with one worker it is built here first, so a policy or detector that cannot load
+stops `warden serve` with its message and exit status 1 before uvicorn starts.
+"""
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated
 
 import typer
+from rich.console import Console
+
+err = Console(stderr=True)
 
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
-    warm: Annotated[bool, typer.Option(help="Load the detectors in the background at startup.")] = True,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (each builds its runtime from the "
+                                                     "environment).")] = 1,
+    warm: Annotated[bool | None, typer.Option(help="Load the detectors at start-up (default: WARDEN_WARM, "
+                                                   "on).")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
     deliver_every: Annotated[
-        float, typer.Option(min=0, help="Seconds between notice-outbox deliveries; 0 turns delivery off.")
-    ] = 5.0,
+        float | None, typer.Option(min=0, help="Seconds between notice-outbox deliveries; 0 turns delivery off "
+                                               "(default: WARDEN_DELIVER_EVERY, 5).")
+    ] = None,
 ) -> None:
     """Start the Warden HTTP service (OpenAI-compatible /v1/moderations and the REST API)."""
     import uvicorn
 
-    if deliver_every > 0:
-        from warden.enforce.notices import deliver_due
-        from warden.enforce.notices.worker import DeliveryWorker
-        from warden.store import Database
+    from warden.api.app import create_app
+    from warden.runtime import Runtime, StartupError
+    from warden.settings import Settings, SettingsError
 
-        database = Database()  # WARDEN_DATABASE_URL or the embedded file, as the routes use
-        DeliveryWorker(lambda: deliver_due(database), deliver_every).start()
-
-    if warm and workers == 1:
-        from warden.detect.moderate import default_moderator
-
-        threading.Thread(target=lambda: default_moderator().warm(), name="warden-warm", daemon=True).start()
-    uvicorn.run("warden.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level)  # fmt: skip
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    changes = {k: v for k, v in {"warm": warm, "deliver_every": deliver_every}.items() if v is not None}
+    settings = settings.model_copy(update=changes)
+    if workers > 1:
+        if changes:
+            err.print("[yellow]warning:[/yellow] with --workers > 1 each worker reads its settings from the "
+                      "environment; set WARDEN_WARM / WARDEN_DELIVER_EVERY instead of the flags", highlight=False)
+        uvicorn.run("warden.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_level=log_level)  # fmt: skip
+        return
+    try:
+        runtime = Runtime.build(settings)
+    except StartupError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    uvicorn.run(create_app(runtime, manage=True), host=host, port=port, log_level=log_level)
 
 
 def register(app: typer.Typer) -> None:

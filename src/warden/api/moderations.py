@@ -16,10 +16,11 @@ information rides under one extension key per result, `warden`:
       "detectors": ["embedded@...", "recognisers@1"]
     }
 
-Detectors: WARDEN_DETECTORS (default "embedded,recognisers"); a failing remote
+Detectors: the runtime's set (WARDEN_DETECTORS, default "embedded,recognisers"); a failing remote
 detector answers 503. A request may add `"warden": {"surface": "chatgpt", "context": {...}}` to
-choose the surface and decision context (default surface: api). Images are
-accepted but only text is scored: `category_applied_input_types` says so.
+choose the surface and decision context (default surface: api). Images are accepted;
+`category_applied_input_types` names the input types the detectors that ran read (the
+default detectors read text only). Decisions run under the platform policy in force today.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from fastapi import APIRouter, Body, Depends
 from fastapi.responses import JSONResponse
 
 from warden.api.auth import moderation_caller
+from warden.api.deps import RuntimeDep
 from warden.api.errors import APIError
-from warden.detect.moderate import as_result, default_moderator
+from warden.api.wire import moderation_result
 from warden.detect.protocol import Content, ContentPart, DetectorError
 from warden.policy.model import Surface
 
@@ -111,7 +113,7 @@ def _options(raw: Any) -> tuple[str, dict[str, Any]]:
 
 @router.post("/v1/moderations", summary="Classify content (OpenAI-compatible)",
              dependencies=[Depends(moderation_caller)])
-def create_moderation(body: Any = Body(default=None)) -> JSONResponse:  # noqa: B008
+def create_moderation(rt: RuntimeDep, body: Any = Body(default=None)) -> JSONResponse:  # noqa: B008
     if not isinstance(body, dict):
         raise APIError(400, "the request body must be a JSON object", code="invalid_json")
     model = body.get("model", DEFAULT_MODEL)
@@ -120,12 +122,12 @@ def create_moderation(body: Any = Body(default=None)) -> JSONResponse:  # noqa: 
     contents = parse_input(body.get("input"))
     surface, context = _options(body.get("warden"))
     try:
-        outcomes = default_moderator().moderate(contents, surface=surface, context=context)
+        screened = rt.screener.screen(contents, surface=surface, context=context, policy=rt.policies.effective())
     except DetectorError as exc:  # a remote detector or judge failed: say which, change nothing
         raise APIError(503, f"detector unavailable: {exc}", code="detector_unavailable") from exc
     payload = {
         "id": f"modr-{uuid.uuid4().hex}",
         "model": model or DEFAULT_MODEL,
-        "results": [as_result(o) for o in outcomes],
+        "results": [moderation_result(s) for s in screened],
     }
     return JSONResponse(payload)

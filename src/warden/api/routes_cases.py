@@ -65,7 +65,7 @@ def release(case_id: str, ctx: CtxDep) -> CaseOut:
 
 @router.post("/cases/{case_id}/decision", response_model=review.CaseResult)
 def decide(case_id: str, body: review.CaseDecision, ctx: CtxDep) -> review.CaseResult:
-    rv = review.Review(principal=ctx.principal, decision=body, policy=ctx.rt.policy, cybertip=ctx.rt.cybertip,
+    rv = review.Review(principal=ctx.principal, decision=body, policy=ctx.rt.policies, cybertip=ctx.rt.cybertip,
                        now=ctx.now)
     with ctx.tx() as s:
         return review.decide_case(s, case_id, rv)

@@ -22,9 +22,15 @@ router = APIRouter(prefix="/v1", tags=["enforcement"])
 def submit(body: submissions.Submission, ctx: CtxDep, key: IdempotencyKey = None) -> JSONResponse:
     """Decide on content under the organization's effective policy and enforce the outcome.
 
-    Text submitted without `signals` is scored by the service's detectors first."""
-    return ctx.create(key, body, lambda s: submissions.submit(s, ctx.principal, body, ctx.rt.policy,
-                                                              ctx.rt.cybertip, ctx.now, ctx.rt.detect))
+    Text submitted without `signals` is scored by the service's detectors first, before the write
+    transaction opens (no lock is held through inference or a remote call)."""
+    ctx.require(Permission.SUBMIT_CONTENT)
+    detected = None
+    if submissions.needs_detection(body):
+        [found] = ctx.rt.screener.detect([body.content])
+        detected = found.signals
+    return ctx.create(key, body, lambda s: submissions.submit(s, ctx.principal, body, ctx.rt.policies,
+                                                              ctx.rt.cybertip, ctx.now, detected))
 
 
 @router.get("/content/{content_id}", response_model=ContentOut)

@@ -9,18 +9,15 @@ Errors use the shared `{"error": {...}}` shape.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from warden.api.auth import CtxDep
 from warden.api.errors import APIError
-from warden.detect.protocol import Detector
-from warden.detect.registry import DEFAULT_PIPELINE, create
 from warden.enforce.principal import Permission
-from warden.policy.library import LibraryError, PolicyLibrary
+from warden.policy.library import LibraryError
 from warden.review.engine import Reviewer
 from warden.review.loading import SubmissionError, submission_from_dict
 from warden.review.record import Recorded, record_report, store_submission
@@ -28,7 +25,6 @@ from warden.review.report import ReviewReport
 from warden.review.schema import AppSubmission, Builder, Disclosures, PluginManifest
 
 router = APIRouter(prefix="/v1", tags=["review"])
-_lock = threading.Lock()
 
 
 class PluginIn(BaseModel):
@@ -56,27 +52,8 @@ class ReviewOut(BaseModel):
     recorded: Recorded | None = None
 
 
-def _detectors(request: Request) -> list[Detector]:
-    state = request.app.state
-    found: list[Detector] | None = getattr(state, "review_detectors", None)
-    if found is None:
-        with _lock:
-            found = getattr(state, "review_detectors", None)
-            if found is None:
-                found = []
-                for name in DEFAULT_PIPELINE:
-                    try:
-                        detector = create(name)
-                        detector.detect(["probe"])
-                        found.append(detector)
-                    except Exception:  # an untrained or unreachable backend must not take the route down
-                        continue
-                state.review_detectors = found
-    return found
-
-
 @router.post("/reviews", response_model=ReviewOut, summary="Review an app, GPT or plugin submission")
-def create_review(ctx: CtxDep, request: Request, body: ReviewIn) -> ReviewOut:
+def create_review(ctx: CtxDep, body: ReviewIn) -> ReviewOut:
     """Every applicable use-case rule with pass / fail / needs-human, evidence and citation; the verdict on
     being allowed and, separately, on GPT Store eligibility."""
     ctx.require(Permission.SUBMIT_CONTENT)
@@ -88,11 +65,10 @@ def create_review(ctx: CtxDep, request: Request, body: ReviewIn) -> ReviewOut:
                        code="invalid_value") from None
     org_id = ctx.principal.scoped_org(parsed.org_id)
     try:
-        policy = (PolicyLibrary.discover().effective(packs=parsed.packs) if parsed.packs
-                  else ctx.rt.policy(org_id or ""))
+        policy = ctx.rt.policies.effective(org_id, packs=parsed.packs)
     except LibraryError as exc:
         raise APIError(400, str(exc), param="packs", code="invalid_value") from None
-    report = Reviewer(policy, _detectors(request)).review(submission)
+    report = Reviewer(policy, list(ctx.rt.detectors)).review(submission)  # screened before any transaction
     if not parsed.record:
         return ReviewOut(report=report)
     if org_id is None or parsed.app_id is None:

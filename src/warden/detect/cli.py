@@ -20,17 +20,21 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _moderator(detectors: str, policy: bool) -> Any:
-    from warden.detect import registry
-    from warden.detect.moderate import Moderator, load_policy
-    from warden.detect.pipeline import Pipeline
+def _screener(detectors: str, policy: bool) -> Any:
+    """The screening service over the named detectors, deciding under today's policy unless `policy` is off.
+    Fails closed: a detector or policy that cannot load is an error (exit 2), never a quieter check."""
+    from warden.runtime import StartupError, load_detectors, load_policies
+    from warden.screening import Screener
+    from warden.settings import Settings
 
-    names = [n.strip() for n in detectors.split(",") if n.strip()]
+    settings = Settings.from_env()
+    names = tuple(n.strip() for n in detectors.split(",") if n.strip())
     try:
-        pipeline = Pipeline(registry.create_many(names))
-    except (KeyError, ValueError, FileNotFoundError) as exc:
-        raise _fail(str(exc).strip('"')) from exc
-    return Moderator(pipeline, load_policy() if policy else None)
+        policies = load_policies(settings) if policy else None
+        found = load_detectors(settings, policies, names=names, warm=True)
+    except StartupError as exc:
+        raise _fail(str(exc).removeprefix("cannot start: ")) from exc
+    return Screener(found, policies.effective() if policies is not None else None)
 
 
 def _text_of_line(line: str, number: int) -> str:
@@ -71,7 +75,7 @@ def check(
     """Score text with the detectors and decide under the policy: one OpenAI-style result per input.
 
     Exit status: 0 when a single TEXT is not flagged, 1 when it is, 2 on an error."""
-    from warden.detect.moderate import as_result
+    from warden.api.wire import moderation_result
     from warden.policy.model import Surface
 
     if (text is None) == (file is None):
@@ -80,10 +84,10 @@ def check(
         raise _fail(f"unknown surface {surface!r}; one of {', '.join(s.value for s in Surface)}")
     if file is not None and not file.is_file():
         raise _fail(f"no such file: {file}")
-    moderator = _moderator(detectors, policy)
+    screener = _screener(detectors, policy)
     if text is not None:
-        [outcome] = moderator.moderate([text], surface=surface)
-        typer.echo(json.dumps(as_result(outcome), indent=2))
+        [outcome] = screener.screen([text], surface=surface)
+        typer.echo(json.dumps(moderation_result(outcome), indent=2))
         raise typer.Exit(1 if outcome.flagged else 0)
     assert file is not None
     total = 0
@@ -101,9 +105,9 @@ def check(
 
     def flush(batch: list[tuple[int, str]]) -> None:
         nonlocal flagged, checked
-        for (number, _), outcome in zip(batch, moderator.moderate([t for _, t in batch], surface=surface), strict=True):
+        for (number, _), outcome in zip(batch, screener.screen([t for _, t in batch], surface=surface), strict=True):
             flagged += outcome.flagged
-            sink.write(json.dumps({"line": number, **as_result(outcome)}) + "\n")
+            sink.write(json.dumps({"line": number, **moderation_result(outcome)}) + "\n")
         checked += len(batch)
         bar.advance(task, len(batch))
         batch.clear()
@@ -164,11 +168,11 @@ def eval_cmd(
     )
     if not data.is_file():
         raise _fail(f"no such file: {data}")
-    moderator = _moderator(detectors, policy)
+    screener = _screener(detectors, policy)
     with _progress() as bar:
         task = bar.add_task("evaluating", total=None)
         try:
-            report = evaluate(data, moderator, batch_size, on_batch=lambda n: bar.advance(task, n), fields=fields)
+            report = evaluate(data, screener, batch_size, on_batch=lambda n: bar.advance(task, n), fields=fields)
         except EvalDataError as exc:
             raise _fail(str(exc)) from exc
         except UnicodeDecodeError as exc:

@@ -11,16 +11,30 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from warden.categories import is_category
 from warden.detect.metrics import binary, from_counts
-from warden.detect.moderate import THRESHOLD, Moderator
+from warden.detect.signals import THRESHOLD
+
+
+class Scored(Protocol):
+    @property
+    def flagged(self) -> bool: ...
+
+    @property
+    def scores(self) -> Mapping[str, float]: ...
+
+
+class Screens(Protocol):
+    """What evaluation runs: the screening service (`warden.screening.Screener`) or anything shaped like it."""
+
+    def screen(self, contents: Sequence[str]) -> Sequence[Scored]: ...
 
 
 class EvalDataError(ValueError):
@@ -115,7 +129,7 @@ def read_rows(path: Path, report: Report, fields: Fields = Fields()) -> Iterator
 
 def evaluate(
     path: Path,
-    moderator: Moderator,
+    screener: Screens,
     batch_size: int = 256,
     on_batch: Callable[[int], None] | None = None,
     fields: Fields = Fields(),
@@ -129,7 +143,7 @@ def evaluate(
 
     def flush() -> None:
         nonlocal labelled
-        outcomes = moderator.moderate([r.text for r in rows])
+        outcomes = screener.screen([r.text for r in rows])
         for row, outcome in zip(rows, outcomes, strict=True):
             truth.append(row.flagged)
             predicted.append(outcome.flagged)

@@ -10,7 +10,6 @@ Guard's own "safe" / "unsafe\\nS1,S10" answers are understood too.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -84,20 +83,18 @@ class JudgeDetector(TextDetector):
         json_mode: bool = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        url = base_url or os.environ.get("WARDEN_JUDGE_BASE_URL")
+        url = base_url
         if not url:
             raise ValueError("judge detector needs base_url (or WARDEN_JUDGE_BASE_URL)")
         self.base_url = url.rstrip("/")
-        self.model = model or os.environ.get("WARDEN_JUDGE_MODEL") or "gpt-oss-safeguard-20b"
+        self.model = model or "gpt-oss-safeguard-20b"
         self.version = self.model
-        key = api_key or os.environ.get("WARDEN_JUDGE_API_KEY")
+        key = api_key
         self.client = httpx.Client(
             timeout=timeout, headers={"Authorization": f"Bearer {key}"} if key else {}, transport=transport
         )
-        if policy is None:
-            from warden.policy import PolicyLibrary
-
-            policy = PolicyLibrary.discover().effective()
+        if policy is None:  # the composition root passes the effective policy in force
+            raise ValueError("judge detector needs the effective policy it judges under")
         self.policy = policy
         self.json_mode = json_mode
         self.rules = {

@@ -43,16 +43,23 @@ def input_types(content: Content) -> tuple[str, ...]:
     return tuple(kinds)
 
 
+Modality = Literal["text", "image"]
+
+
 class DetectorError(RuntimeError):
     """A detector could not produce signals (bad configuration, remote failure)."""
 
 
 @runtime_checkable
 class Detector(Protocol):
-    """Turns a batch of contents into one list of signals per content, in order."""
+    """Turns a batch of contents into one list of signals per content, in order.
+
+    `modalities` declares what the detector reads ("text", "image"): the input types a
+    result says were scored come from the detectors that ran, not from what was sent."""
 
     name: str
     version: str
+    modalities: tuple[Modality, ...]
 
     def detect(self, contents: Sequence[Content]) -> list[list[Signal]]: ...
 
@@ -62,6 +69,7 @@ class TextDetector:
 
     name = "text"
     version = "0"
+    modalities: tuple[Modality, ...] = ("text",)
 
     @property
     def ident(self) -> str:

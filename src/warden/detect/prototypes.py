@@ -13,7 +13,6 @@ WARDEN_DETECTORS=embedded,recognisers,prototypes WARDEN_PROTOTYPE_RULES=rules.ya
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,7 +75,6 @@ class PrototypeDetector(TextDetector):
         path: Path | str | None = None,
         encoder: Encoder | None = None,
     ) -> None:
-        path = path or os.environ.get("WARDEN_PROTOTYPE_RULES") or None
         self.rules = list(rules or []) + (load_rules(path) if path else [])
         if not self.rules:
             raise ValueError("prototypes detector needs rules (path=..., or WARDEN_PROTOTYPE_RULES=rules.yaml)")

@@ -7,14 +7,13 @@ names. Strings are sent in batches; a multimodal content goes as its parts.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any
 
 import httpx
 
 from warden.categories import is_category
-from warden.detect.protocol import Content, DetectorError
+from warden.detect.protocol import Content, DetectorError, Modality
 from warden.detect.signals import Evidence, Signal
 
 
@@ -30,6 +29,7 @@ def _parts(content: Sequence[Any]) -> list[dict[str, Any]]:
 
 class RemoteModerationDetector:
     name = "openai-compatible"
+    modalities: tuple[Modality, ...] = ("text", "image")  # content parts go to the vendor as they are
 
     def __init__(
         self,
@@ -40,13 +40,13 @@ class RemoteModerationDetector:
         batch_size: int = 32,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        url = base_url or os.environ.get("WARDEN_MODERATION_BASE_URL") or os.environ.get("OPENAI_BASE_URL")
+        url = base_url
         if not url:
             raise ValueError("openai-compatible detector needs base_url (or WARDEN_MODERATION_BASE_URL)")
         self.base_url = url.rstrip("/")
         self.model = model
         self.batch_size = batch_size
-        key = api_key or os.environ.get("WARDEN_MODERATION_API_KEY") or os.environ.get("OPENAI_API_KEY")
+        key = api_key
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         self.client = httpx.Client(timeout=timeout, headers=headers, transport=transport)
         self.version = model or "default"

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+THRESHOLD = 0.5  # a category "fires" (OpenAI's `categories`, evaluation hits) at this score or above
+
 
 class Evidence(BaseModel):
     model_config = ConfigDict(frozen=True)

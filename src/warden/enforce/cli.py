@@ -24,7 +24,8 @@ from warden.enforce.errors import EnforceError
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.notices import deliver_due
 from warden.enforce.principal import SYSTEM, Principal, Role
-from warden.policy.layering import EffectivePolicy
+from warden.policy.provider import PolicyProvider
+from warden.settings import Settings
 from warden.store.database import Database, default_path
 
 out = Console()
@@ -64,11 +65,14 @@ def _refusals() -> Iterator[None]:
         _fail(exc.message)
 
 
-def load_policy() -> EffectivePolicy:
-    """The policy in force today, from the bundled packs and WARDEN_POLICY_PATH."""
-    from warden.policy import PolicyLibrary
+def _policies() -> PolicyProvider:
+    """The policy provider the service would run (bundled packs and WARDEN_POLICY_PATH); fails closed."""
+    from warden.runtime import StartupError, load_policies
 
-    return PolicyLibrary.discover().effective()
+    try:
+        return load_policies(Settings.from_env())
+    except StartupError as exc:
+        _fail(str(exc))
 
 
 def _db(url: str | None) -> Database:
@@ -123,7 +127,7 @@ def decide(
     database: DbOpt = None,
 ) -> None:
     """Claim a case as REVIEWER and decide it."""
-    policy = load_policy()
+    policies = _policies()
     db = _db(database)
     principal = Principal(key_id="cli", role=Role.REVIEWER, subject=reviewer)
     now = dt.datetime.now(dt.UTC)
@@ -131,7 +135,7 @@ def decide(
         cases.claim(s, case_id, principal, now)
         result = review.decide_case(s, case_id, review.Review(
             principal=principal, decision=review.CaseDecision(outcome=outcome, reason=reason, rule_ids=rule or []),
-            policy=lambda _org: policy, cybertip=CyberTipSettings.from_env(), now=now))
+            policy=policies, cybertip=CyberTipSettings.from_config(Settings.from_env().cybertip), now=now))
     print(json.dumps(result.model_dump(mode="json"), indent=2))
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import xml.etree.ElementTree as ET
 
 import httpx
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from warden.enforce import audit, cybertip
 from warden.enforce.errors import Conflict
 from warden.enforce.principal import Permission, Principal
+from warden.settings import CyberTipConfig
 from warden.store.database import Database
 from warden.store.tables import Account, ContentItem, DecisionRecord, Evidence, MandatoryReport, new_id
 
@@ -35,19 +35,11 @@ class CyberTipSettings(BaseModel):
     platform: str = "Warden-operated AI service"
 
     @classmethod
-    def from_env(cls) -> CyberTipSettings:
-        env = os.environ.get
+    def from_config(cls, config: CyberTipConfig) -> CyberTipSettings:
         return cls(
-            endpoint=env("WARDEN_CYBERTIP_URL") or None,
-            username=env("WARDEN_CYBERTIP_USER"),
-            password=env("WARDEN_CYBERTIP_PASSWORD"),
-            platform=env("WARDEN_CYBERTIP_PLATFORM", "Warden-operated AI service"),
-            reporter=cybertip.ReporterInfo(
-                first_name=env("WARDEN_CYBERTIP_REPORTER_FIRST", "Trust"),
-                last_name=env("WARDEN_CYBERTIP_REPORTER_LAST", "Safety"),
-                email=env("WARDEN_CYBERTIP_REPORTER_EMAIL", "trust-safety@example.invalid"),
-                terms_of_service=env("WARDEN_CYBERTIP_TOS_URL"),
-            ),
+            endpoint=config.endpoint, username=config.username, password=config.password, platform=config.platform,
+            reporter=cybertip.ReporterInfo(first_name=config.reporter_first, last_name=config.reporter_last,
+                                           email=config.reporter_email, terms_of_service=config.terms_of_service),
         )
 
 

@@ -27,7 +27,6 @@ from warden.policy.model import Severity, Surface, Verdict
 from warden.store.tables import Account, App, ContentItem, DecisionRecord, new_id
 
 PolicySource = Callable[[str], EffectivePolicy]  # organization id -> the policy it runs under
-DetectText = Callable[[str], Sequence[Signal]]  # text -> signals from the configured detectors
 
 
 class Submission(BaseModel):
@@ -36,7 +35,8 @@ class Submission(BaseModel):
     app_id: str | None = None
     content: str = Field(min_length=1, max_length=200_000)
     content_type: str = Field(default="text", pattern=r"^(text|image|audio|video|app|manifest)$")
-    # Scores from an external detector; when empty, text content is scored by Warden's own detectors.
+    # Scores from an external detector; when empty, text content is scored by Warden's own detectors
+    # (the caller screens it before the transaction opens: see `needs_detection`).
     signals: dict[str, float] = Field(default_factory=dict)
     context: dict[str, Any] = Field(default_factory=dict)
     surface: Surface | None = None
@@ -67,9 +67,16 @@ def record_decision(session: Session, *, org_id: str, decision: Decision, conten
     return row
 
 
+def needs_detection(sub: Submission) -> bool:
+    """Whether Warden's detectors score this submission (text sent without the caller's signals)."""
+    return not sub.signals and sub.content_type == "text"
+
+
 def submit(session: Session, principal: Principal, sub: Submission, policy: PolicySource,
            cybertip: mandatory.CyberTipSettings, now: dt.datetime,
-           detect: DetectText | None = None) -> SubmissionResult:
+           detected: Sequence[Signal] | None = None) -> SubmissionResult:
+    """Record and enforce the decision on `sub`. `detected`: the signals Warden's detectors found for
+    its content, screened before this transaction began (used when the caller sent no signals)."""
     principal.require(Permission.SUBMIT_CONTENT)
     get_org(session, sub.org_id, principal)
     for value in sub.signals.values():
@@ -88,8 +95,8 @@ def submit(session: Session, principal: Principal, sub: Submission, policy: Poli
     if account is not None:
         ctx.setdefault("account", {})["strikes"] = strikes.active_points(session, account.id, now)
     signals: Mapping[str, float] | Sequence[Signal] = sub.signals
-    if not sub.signals and sub.content_type == "text" and detect is not None:
-        signals = detect(sub.content)
+    if needs_detection(sub) and detected is not None:
+        signals = detected
     decision = decide(policy(sub.org_id), signals, ctx, sub.surface)
 
     content = ContentItem(id=new_id("cnt"), org_id=sub.org_id, account_id=sub.account_id, app_id=sub.app_id,

@@ -1,14 +1,13 @@
 """The set of known packs: discovery, inheritance, and which version is in force.
 
-Packs come from the bundled `packs/` folder, from folders named in
-`WARDEN_POLICY_PATH` (os.pathsep-separated) and from installed plugins that
-expose a folder under the `warden.packs` entry-point group, all the same way.
+Packs come from the bundled `packs/` folder, from the folders the caller names
+(the settings' `policy_path`, from `WARDEN_POLICY_PATH`) and from installed plugins
+that expose a folder under the `warden.packs` entry-point group, all the same way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from importlib.metadata import entry_points
@@ -28,8 +27,6 @@ class LibraryError(ValueError):
 
 def pack_folders(extra: Iterable[Path | str] = ()) -> list[Path]:
     folders = [BUNDLED]
-    env = os.environ.get("WARDEN_POLICY_PATH", "")
-    folders += [Path(p) for p in env.split(os.pathsep) if p]
     for ep in entry_points(group="warden.packs"):
         folders.append(Path(str(ep.load())))
     folders += [Path(p) for p in extra]

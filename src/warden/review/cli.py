@@ -22,15 +22,16 @@ from rich.console import Console
 from rich.table import Table
 
 from warden.detect.protocol import Detector
-from warden.detect.registry import DEFAULT_PIPELINE, create
+from warden.detect.registry import DEFAULT_PIPELINE
 from warden.policy.layering import EffectivePolicy
-from warden.policy.library import LibraryError, PolicyLibrary
+from warden.policy.library import LibraryError
 from warden.policy.source import PolicyFileError
 from warden.review import rescan as rescan_mod
 from warden.review.engine import Reviewer
 from warden.review.loading import SubmissionError, load_app, load_plugin
 from warden.review.report import Outcome, ReviewReport
 from warden.review.schema import Submission
+from warden.settings import Settings
 
 out = Console()
 err = Console(stderr=True)
@@ -41,7 +42,7 @@ PolicyOpt = Annotated[
     typer.Option("--policy", help="Pack ref (family@version), repeatable; default: every pack in force today."),
 ]
 DetectorsOpt = Annotated[
-    str, typer.Option("--detectors", help="Comma-separated detector names; ones that cannot load are skipped.")
+    str, typer.Option("--detectors", help="Comma-separated detector names; one that cannot load is an error.")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")]
 DEFAULT_DETECTORS = ",".join(DEFAULT_PIPELINE)
@@ -66,22 +67,24 @@ def _fail(message: str) -> NoReturn:
 
 
 def policy_for(refs: list[str] | None) -> EffectivePolicy:
+    from warden.runtime import StartupError, load_policies
+
     try:
-        return PolicyLibrary.discover().effective(packs=refs or None)
-    except (PolicyFileError, LibraryError) as exc:
+        return load_policies(Settings.from_env()).effective(packs=refs or None)
+    except (StartupError, PolicyFileError, LibraryError) as exc:
         _fail(str(exc))
 
 
 def detectors_for(names: str) -> list[Detector]:
-    loaded: list[Detector] = []
-    for name in (n.strip() for n in names.split(",") if n.strip()):
-        try:
-            detector = create(name)
-            detector.detect(["probe"])  # lazy backends (trained heads, remote endpoints) fail here, not mid-review
-            loaded.append(detector)
-        except Exception as exc:  # a missing model or bad option must not hide the rest of the review
-            err.print(f"[yellow]warning:[/yellow] detector {name!r} skipped: {exc}", highlight=False)
-    return loaded
+    """The named detectors, loaded now; one that cannot load is an error (exit 1), never skipped."""
+    from warden.runtime import StartupError, load_detectors
+
+    settings = Settings.from_env()
+    wanted = tuple(n.strip() for n in names.split(",") if n.strip())
+    try:
+        return list(load_detectors(settings, names=wanted, warm=True))
+    except StartupError as exc:
+        _fail(str(exc))
 
 
 def _print(report: ReviewReport, show_all: bool) -> None:
@@ -196,7 +199,8 @@ def _promote(candidate: Reviewer, db: str | None, org: str | None, as_json: bool
             for item, sub in stored_submissions(session, org):
                 report = candidate.review(sub)
                 recorded = record_report(session, SYSTEM, item, report, source="re_review",
-                                         cybertip=CyberTipSettings.from_env(), now=now)
+                                         cybertip=CyberTipSettings.from_config(Settings.from_env().cybertip),
+                                         now=now)
                 results.append({"app_id": item.app_id, "allowed": report.allowed.value, "store": report.store.value,
                                 **recorded.model_dump()})
     finally:

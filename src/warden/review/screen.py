@@ -1,4 +1,7 @@
-"""Run the detectors over every text field of a submission and keep where each signal came from."""
+"""Run the detectors over every text field of a submission and keep where each signal came from.
+
+Detection goes through the screening service (`warden.screening.Screener.detect`), the same path
+/v1/moderations and /v1/submissions take; the review engine applies its own use-case rules after."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from dataclasses import dataclass, field
 from warden.detect.protocol import Detector
 from warden.detect.signals import Signal
 from warden.review.fields import TextField
+from warden.screening import Screener
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +45,11 @@ def screen(fields: Sequence[TextField], detectors: Sequence[Detector]) -> Screen
     result = Screening()
     if not fields:
         return result
+    if not detectors:
+        return result
     texts = [f.text for f in fields]
-    for detector in detectors:
+    for detector in Screener(detectors).detectors:  # detector by detector, so evidence keeps its order
         result.detectors.append(f"{detector.name}@{detector.version}")
-        for f, signals in zip(fields, detector.detect(texts), strict=True):
-            result.hits.extend(FieldSignal(f, s) for s in signals if s.score > 0.0)
+        for f, found in zip(fields, Screener(detector).detect(texts), strict=True):
+            result.hits.extend(FieldSignal(f, s) for s in found.signals if s.score > 0.0)
     return result

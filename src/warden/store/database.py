@@ -10,7 +10,6 @@ failing half-way.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,12 +23,17 @@ ENV_URL = "WARDEN_DATABASE_URL"
 
 
 def default_path() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "warden" / "warden.db"
+    """Where the embedded store lives: `Settings.data_dir / "warden.db"`."""
+    from warden.settings import Settings
+
+    return Settings.from_env().data_dir / "warden.db"
 
 
 def default_url() -> str:
-    return os.environ.get(ENV_URL) or f"sqlite:///{default_path()}"
+    """The configured store (`Settings.database_url`)."""
+    from warden.settings import Settings
+
+    return Settings.from_env().database_url
 
 
 def _sqlite_setup(engine: Engine) -> None:

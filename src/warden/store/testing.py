@@ -7,7 +7,6 @@ PostgreSQL tests migrate once and empty every table between tests.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -20,7 +19,13 @@ POSTGRES_ENV = "WARDEN_TEST_POSTGRES_URL"
 
 
 def backends() -> list[str]:
-    return ["sqlite", "postgresql"] if os.environ.get(POSTGRES_ENV) else ["sqlite"]
+    return ["sqlite", "postgresql"] if _postgres_url() else ["sqlite"]
+
+
+def _postgres_url() -> str | None:
+    from warden.settings import Settings
+
+    return Settings.from_env().test_postgres_url
 
 
 class FreshDatabases:
@@ -35,7 +40,7 @@ class FreshDatabases:
             self._template = workdir / "template.db"
             Database(f"sqlite:///{self._template}").dispose()
         else:
-            self._pg = Database(os.environ[POSTGRES_ENV])
+            self._pg = Database(_postgres_url())
 
     def new(self) -> Database:
         if self._pg is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from warden.enforce import audit
-from warden.enforce.notices.channels import DeliveryFailed, Message, Target, channel
+from warden.enforce.notices.channels import Channel, DeliveryFailed, Message, Target, channel
 from warden.store.database import Database
 from warden.store.tables import Delivery, Notice, Subscription, new_id, utcnow
 
@@ -97,7 +98,8 @@ def _message(s: Session, delivery: Delivery) -> tuple[Message, Target]:
     return message, target
 
 
-def deliver_due(db: Database, *, now: dt.datetime | None = None, limit: int = 100) -> DeliveryRun:
+def deliver_due(db: Database, *, now: dt.datetime | None = None, limit: int = 100,
+                channels: Callable[[str], Channel] = channel) -> DeliveryRun:
     run = DeliveryRun()
     now = now or utcnow()
     for delivery_id in _claim(db, now, limit):
@@ -106,7 +108,7 @@ def deliver_due(db: Database, *, now: dt.datetime | None = None, limit: int = 10
             message, target = _message(s, delivery)
         error: str | None = None
         try:
-            channel(delivery.channel).send(message, target)
+            channels(delivery.channel).send(message, target)
         except (DeliveryFailed, KeyError) as exc:
             error = str(exc)
         with db.transaction() as s:

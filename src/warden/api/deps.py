@@ -1,0 +1,23 @@
+"""What routes depend on: the runtime the app was built with."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from warden.runtime import Runtime
+
+
+class NoRuntime(RuntimeError):
+    """The app is serving without a runtime: it was neither given one nor started through its lifespan."""
+
+
+def runtime(request: Request) -> Runtime:
+    current: Runtime | None = getattr(request.app.state, "warden", None)
+    if current is None:
+        raise NoRuntime("the app has no runtime: pass create_app(runtime=...) or serve it with its lifespan")
+    return current
+
+
+RuntimeDep = Annotated[Runtime, Depends(runtime)]

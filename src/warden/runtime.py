@@ -1,0 +1,99 @@
+"""The composition root: everything a running Warden needs, built once from `Settings`.
+
+`Runtime.build(settings)` opens the store, loads the policy (`PolicyProvider`),
+builds the configured `DetectorSet` and the `Screener` over it, and the
+CyberTipline settings; it fails closed, raising `StartupError` with a clear
+message when the policy or a detector cannot load, so a service never starts
+without decisions or with fewer detectors than configured. `start()` starts the
+notice-outbox worker, `close()` stops it and releases the store.
+
+Every shell receives the runtime instead of building its own wiring: the REST
+app's lifespan builds one and routes take it through `warden.api.deps`, the CLI
+builds one per command (`Runtime.build(..., need=...)` builds only what the
+command uses), and a caller may hand a ready one to `create_app(runtime=...)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from warden.detect.pipeline import DetectorLoadError, DetectorSet
+from warden.enforce.mandatory import CyberTipSettings
+from warden.enforce.notices.channels import Channel, channel
+from warden.enforce.notices.outbox import DeliveryRun, deliver_due
+from warden.enforce.notices.worker import DeliveryWorker
+from warden.policy.provider import PolicyLoadError, PolicyProvider
+from warden.screening import Screener
+from warden.settings import CyberTipConfig, Settings
+from warden.store.database import Database
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(RuntimeError):
+    """Warden cannot start as configured (a policy or detector that cannot load); the message says why."""
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Runtime:
+    db: Database
+    policies: PolicyProvider
+    detectors: DetectorSet
+    settings: Settings = field(default_factory=Settings)
+    cybertip: CyberTipSettings = field(default_factory=lambda: CyberTipSettings.from_config(CyberTipConfig()))
+    clock: Callable[[], dt.datetime] = utcnow
+    channels: Callable[[str], Channel] = channel  # notice channel by name
+    worker: DeliveryWorker | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.screener = Screener(self.detectors)
+
+    @classmethod
+    def build(cls, settings: Settings | None = None, *, db: Database | None = None) -> Runtime:
+        """The runtime the settings describe, or `StartupError`."""
+        settings = settings or Settings.from_env()
+        policies = load_policies(settings)
+        detectors = load_detectors(settings, policies)
+        return cls(db=db or Database(settings.database_url), policies=policies, detectors=detectors,
+                   settings=settings, cybertip=CyberTipSettings.from_config(settings.cybertip))
+
+    def deliver_once(self) -> DeliveryRun:
+        return deliver_due(self.db, channels=self.channels)
+
+    def start(self, deliver_every: float | None = None) -> None:
+        """Start background work: the notice outbox, every `deliver_every` seconds (0: off)."""
+        every = self.settings.deliver_every if deliver_every is None else deliver_every
+        if every > 0 and self.worker is None:
+            self.worker = DeliveryWorker(self.deliver_once, every)
+            self.worker.start()
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
+        self.db.dispose()
+
+
+def load_policies(settings: Settings) -> PolicyProvider:
+    try:
+        return PolicyProvider.load(settings.policy_path)
+    except PolicyLoadError as exc:
+        raise StartupError(f"cannot start: {exc}") from exc
+
+
+def load_detectors(settings: Settings, policies: PolicyProvider | None = None,
+                   names: tuple[str, ...] | None = None, warm: bool | None = None) -> DetectorSet:
+    options = settings.detector_options()
+    if policies is not None:
+        options["judge"] = {**options.get("judge", {}), "policy": policies.effective()}
+    try:
+        return DetectorSet.load(names or settings.detectors, options, warm=settings.warm if warm is None else warm)
+    except DetectorLoadError as exc:
+        raise StartupError(f"cannot start: {exc}") from exc
