@@ -7,9 +7,14 @@ plugin would use, so this module only knows the list of areas.
 from __future__ import annotations
 
 import importlib
+import sys
 from importlib.metadata import entry_points
+from typing import Annotated
 
 import typer
+
+import warden
+from warden.errors import WardenError
 
 # Core command modules, registered exactly like third-party plugins
 # (entry-point group `warden.cli`, each exposing `register(app: typer.Typer)`).
@@ -30,6 +35,20 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"warden {warden.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Usage-policy enforcement for AI platforms."""
+
+
 def _register_all() -> None:
     for name in CORE_COMMANDS:
         importlib.import_module(name).register(app)
@@ -41,4 +60,9 @@ _register_all()
 
 
 def main() -> None:
-    app()
+    """The CLI's edge: a `WardenError` a command did not handle is its message and exit status 1."""
+    try:
+        app()
+    except WardenError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        raise SystemExit(1) from None

@@ -8,6 +8,7 @@ that any action taken on it can be explained and reproduced.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -18,6 +19,8 @@ from warden.detect.signals import Signal, max_scores
 from warden.policy import expr
 from warden.policy.layering import EffectivePolicy, EffectiveRule
 from warden.policy.model import Action, Citation, ExceptionKind, Match, RuleKind, Severity, Surface, Verdict
+
+log = logging.getLogger(__name__)
 
 
 class Violation(BaseModel):
@@ -43,11 +46,22 @@ class Exemption(BaseModel):
     reason: str
 
 
+class DegradedRule(BaseModel):
+    """A rule whose condition could not be evaluated on this context (logged). A hard limit fails closed:
+    it is treated as met; any other rule is treated as not met, and the decision says so here."""
+
+    rule_id: str
+    condition: str
+    error: str
+    failed_closed: bool
+
+
 class Decision(BaseModel):
     id: str = Field(default_factory=lambda: f"dec_{uuid.uuid4().hex}")
     verdict: Verdict
     violations: list[Violation] = Field(default_factory=list)
     exemptions: list[Exemption] = Field(default_factory=list)
+    degraded: list[DegradedRule] = Field(default_factory=list)
     explanation: str
     policy_revision: str
     surface: Surface | None = None
@@ -72,7 +86,18 @@ def _scores(signals: Iterable[Signal] | Mapping[str, float]) -> tuple[dict[str, 
     return max_scores(signals), list(dict.fromkeys(s.detector for s in signals))
 
 
-def _fires(rule: EffectiveRule, scores: Mapping[str, float], act: expr.Activation) -> Violation | None:
+def _condition(rule: EffectiveRule, source: str, act: expr.Activation, degraded: list[DegradedRule],
+               fail_closed: bool) -> bool:
+    try:
+        return expr.check(source, act)
+    except expr.EvaluationError as exc:
+        log.warning("rule %s degraded (%s): %s", rule.id, "treated as met" if fail_closed else "skipped", exc)
+        degraded.append(DegradedRule(rule_id=rule.id, condition=source, error=str(exc), failed_closed=fail_closed))
+        return fail_closed
+
+
+def _fires(rule: EffectiveRule, scores: Mapping[str, float], act: expr.Activation,
+           degraded: list[DegradedRule]) -> Violation | None:
     triggers = rule.rule.triggers
     if triggers is None or (not triggers.signals and triggers.condition is None):
         return None  # enforced by human review only
@@ -87,7 +112,8 @@ def _fires(rule: EffectiveRule, scores: Mapping[str, float], act: expr.Activatio
     signal_part = best is not None if triggers.signals else None
     if signal_part is False and triggers.match is Match.ALL:
         return None  # the condition cannot change the outcome: skip the (slow) CEL evaluation
-    condition_part = expr.holds(triggers.condition, act) if triggers.condition is not None else None
+    condition_part = (_condition(rule, triggers.condition, act, degraded, fail_closed=rule.rule.hard_limit)
+                      if triggers.condition is not None else None)
     parts = [p for p in (signal_part, condition_part) if p is not None]
     fired = any(parts) if triggers.match is Match.ANY else all(parts)
     if not fired:
@@ -109,13 +135,14 @@ def _fires(rule: EffectiveRule, scores: Mapping[str, float], act: expr.Activatio
     )
 
 
-def _exemption(rule: EffectiveRule, act: expr.Activation) -> Exemption | None:
+def _exemption(rule: EffectiveRule, act: expr.Activation, degraded: list[DegradedRule]) -> Exemption | None:
     if rule.rule.hard_limit:
         return None  # nothing relaxes a hard limit, not even a documented exception
     for exc in rule.rule.exceptions:
         if exc.kind in rule.granted_exceptions:
             return Exemption(rule_id=rule.id, exception=exc.kind, reason="granted by policy layer")
-        if exc.when is not None and expr.holds(exc.when, act):
+        # an exception that cannot be evaluated is not granted (fail closed)
+        if exc.when is not None and _condition(rule, exc.when, act, degraded, fail_closed=False):
             return Exemption(rule_id=rule.id, exception=exc.kind, reason=f"context matches: {exc.when}")
     return None
 
@@ -148,13 +175,14 @@ def decide(
 
     violations: list[Violation] = []
     exemptions: list[Exemption] = []
+    degraded: list[DegradedRule] = []
     for rule in policy.active(surface_):
         if rule.rule.kind is RuleKind.OBLIGATION:
             continue  # duties of the platform, not tests on content
-        hit = _fires(rule, scores, act)
+        hit = _fires(rule, scores, act, degraded)
         if hit is None:
             continue
-        exempt = _exemption(rule, act)
+        exempt = _exemption(rule, act, degraded)
         if exempt is not None:
             exemptions.append(exempt)
         else:
@@ -166,7 +194,10 @@ def decide(
         verdict=verdict,
         violations=violations,
         exemptions=exemptions,
-        explanation=_explain(verdict, violations),
+        degraded=degraded,
+        explanation=_explain(verdict, violations) + "".join(
+            f" Degraded: {d.rule_id} ({'treated as met' if d.failed_closed else 'not applied'}: {d.error})."
+            for d in degraded),
         policy_revision=policy.revision,
         surface=surface_,
         scores=scores,

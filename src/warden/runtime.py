@@ -25,6 +25,7 @@ from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.notices.channels import Channel, channel
 from warden.enforce.notices.outbox import DeliveryRun, deliver_due
 from warden.enforce.notices.worker import DeliveryWorker
+from warden.errors import ConfigurationError
 from warden.policy.provider import PolicyLoadError, PolicyProvider
 from warden.screening import Screener
 from warden.settings import CyberTipConfig, Settings
@@ -33,7 +34,7 @@ from warden.store.database import Database
 log = logging.getLogger(__name__)
 
 
-class StartupError(RuntimeError):
+class StartupError(ConfigurationError, RuntimeError):
     """Warden cannot start as configured (a policy or detector that cannot load); the message says why."""
 
 

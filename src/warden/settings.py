@@ -31,12 +31,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from warden.errors import ConfigurationError
+
 DEFAULT_DETECTORS: tuple[str, ...] = ("embedded", "recognisers")
 _TRUE = {"required", "1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-class SettingsError(ValueError):
+class SettingsError(ConfigurationError, ValueError):
     """A variable holds a value Warden cannot use."""
 
 

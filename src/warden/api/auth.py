@@ -1,7 +1,7 @@
 """API-key authentication and the per-request context every enforcement route uses.
 
-`Ctx.tx()` runs a block in one transaction and turns domain errors into the
-shared error shape; `Ctx.create()` adds idempotency keys to creating POSTs: the
+`Ctx.tx()` runs a block in one transaction (errors are mapped once, at the app's
+edge: `warden.api.errors`); `Ctx.create()` adds idempotency keys to creating POSTs: the
 same key with the same body replays the first answer, with another body it is
 a 409, and the record is written in the same transaction as the change.
 """
@@ -18,30 +18,16 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from warden.api.deps import runtime
 from warden.api.errors import APIError
 from warden.enforce import keys
-from warden.enforce.errors import EnforceError
 from warden.enforce.principal import Permission, Principal
 from warden.runtime import Runtime
 from warden.store.tables import IdempotencyRecord
-
-
-@contextmanager
-def translated() -> Iterator[None]:
-    try:
-        yield
-    except EnforceError as exc:
-        raise APIError(exc.status, exc.message, param=exc.param, code=exc.code) from exc
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        param = ".".join(str(p) for p in first.get("loc", ())) or None
-        raise APIError(400, f"{param + ': ' if param else ''}{first['msg']}", param=param,
-                       code="invalid_value") from exc
 
 
 @dataclass
@@ -52,7 +38,7 @@ class Ctx:
 
     @contextmanager
     def tx(self) -> Iterator[Session]:
-        with translated(), self.rt.db.transaction() as session:
+        with self.rt.db.transaction() as session:
             yield session
 
     def create(self, idempotency_key: str | None, body: BaseModel | None,
@@ -88,8 +74,7 @@ class Ctx:
         return JSONResponse(content, status_code=status)
 
     def require(self, permission: Permission) -> None:
-        with translated():
-            self.principal.require(permission)
+        self.principal.require(permission)
 
     @property
     def now(self) -> dt.datetime:
@@ -126,6 +111,5 @@ def moderation_caller(rt: Annotated[Runtime, Depends(runtime)],
     if not rt.settings.moderation_auth:
         return None
     principal = _principal(rt, authorization)
-    with translated():
-        principal.require(Permission.SUBMIT_CONTENT)
+    principal.require(Permission.SUBMIT_CONTENT)
     return principal

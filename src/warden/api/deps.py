@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from warden.errors import ConfigurationError
 from warden.runtime import Runtime
 
 
-class NoRuntime(RuntimeError):
+class NoRuntime(ConfigurationError, RuntimeError):
     """The app is serving without a runtime: it was neither given one nor started through its lifespan."""
 
 

@@ -1,11 +1,14 @@
-"""One error shape for the whole HTTP API: OpenAI's `{"error": {...}}`.
+"""One error shape for the whole HTTP API: OpenAI's `{"error": {...}}`, mapped here and only here.
 
 Clients written for OpenAI (including its SDK) already parse it, and every
-Warden route uses it too, so a caller handles errors one way.
+Warden route uses it too, so a caller handles errors one way. Every `WardenError`
+(see `warden.errors` for the hierarchy) answers with its own status, code and
+param; request validation is a 400; anything else is Warden's fault, a logged 500.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +16,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from warden.errors import WardenError
+
+log = logging.getLogger(__name__)
 
 _TYPES = {
     400: "invalid_request_error",
@@ -25,14 +32,14 @@ _TYPES = {
 }
 
 
-class APIError(Exception):
-    """Raise from a route to answer with the shared error shape."""
+class APIError(WardenError):
+    """A `WardenError` the HTTP layer raises itself, with an explicit status (request parsing)."""
 
     def __init__(
         self, status: int, message: str, *, param: str | None = None, code: str | None = None
     ) -> None:
-        super().__init__(message)
-        self.status, self.message, self.param, self.code = status, message, param, code
+        super().__init__(message, param=param, status=status)
+        self.code = code
 
 
 def error_body(status: int, message: str, param: str | None = None, code: str | None = None) -> dict[str, Any]:
@@ -45,8 +52,10 @@ def _respond(status: int, message: str, param: str | None = None, code: str | No
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(APIError)
-    async def _api_error(_: Request, exc: APIError) -> JSONResponse:
+    @app.exception_handler(WardenError)
+    async def _warden_error(_: Request, exc: WardenError) -> JSONResponse:
+        if exc.status >= 500:
+            log.error("%s: %s", type(exc).__name__, exc.message)
         return _respond(exc.status, exc.message, exc.param, exc.code)
 
     @app.exception_handler(RequestValidationError)
@@ -70,4 +79,5 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.error("internal error", exc_info=exc)
         return _respond(500, "internal error; the request changed nothing", code="internal_error")

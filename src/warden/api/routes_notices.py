@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from warden.api.auth import CtxDep, IdempotencyKey, translated
+from warden.api.auth import CtxDep, IdempotencyKey
 from warden.api.schemas import ListOut
 from warden.enforce import subscriptions
 from warden.enforce.notices import DeliveryRun, deliver_due
@@ -35,8 +35,7 @@ def subscribe(body: subscriptions.SubscriptionIn, ctx: CtxDep, key: IdempotencyK
 def deliver(ctx: CtxDep, limit: int = 100) -> DeliveryRun:
     """Drain due deliveries now (a worker or `warden notices deliver` does this on a schedule)."""
     ctx.require(Permission.DELIVER_NOTICES)
-    with translated():
-        return deliver_due(ctx.rt.db, limit=min(max(limit, 1), 1000))
+    return deliver_due(ctx.rt.db, limit=min(max(limit, 1), 1000), channels=ctx.rt.channels)
 
 
 @router.get("/notices")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from warden.api.auth import CtxDep, translated
+from warden.api.auth import CtxDep
 from warden.api.schemas import AuditEventOut, ListOut, MandatoryReportOut
 from warden.enforce import audit, mandatory, statements
 from warden.enforce.principal import Permission
@@ -41,8 +41,7 @@ def confirm_mandatory(report_id: str, ctx: CtxDep) -> MandatoryReportOut:
         report = get_scoped(s, MandatoryReport, report_id, ctx.principal, "mandatory_report")
         mandatory.confirm(s, report, ctx.principal, ctx.now)
     if ctx.rt.cybertip.endpoint is not None:
-        with translated():
-            mandatory.submit(ctx.rt.db, report_id, ctx.rt.cybertip)
+        mandatory.submit(ctx.rt.db, report_id, ctx.rt.cybertip)
     with ctx.tx() as s:
         return MandatoryReportOut.model_validate(s.get_one(MandatoryReport, report_id))
 

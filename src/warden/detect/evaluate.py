@@ -21,6 +21,7 @@ import numpy as np
 from warden.categories import is_category
 from warden.detect.metrics import binary, from_counts
 from warden.detect.signals import THRESHOLD
+from warden.errors import InvalidInput
 
 
 class Scored(Protocol):
@@ -37,7 +38,7 @@ class Screens(Protocol):
     def screen(self, contents: Sequence[str]) -> Sequence[Scored]: ...
 
 
-class EvalDataError(ValueError):
+class EvalDataError(InvalidInput, ValueError):
     """The file cannot be evaluated (no usable rows, not JSONL)."""
 
 

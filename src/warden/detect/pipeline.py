@@ -16,9 +16,10 @@ from typing import Any
 from warden.detect import registry
 from warden.detect.protocol import Content, Detector, Modality, input_types
 from warden.detect.signals import Signal
+from warden.errors import ConfigurationError
 
 
-class DetectorLoadError(RuntimeError):
+class DetectorLoadError(ConfigurationError, RuntimeError):
     """A configured detector could not be built or loaded."""
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from warden.detect.signals import Signal
+from warden.errors import Unavailable
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +47,14 @@ def input_types(content: Content) -> tuple[str, ...]:
 Modality = Literal["text", "image"]
 
 
-class DetectorError(RuntimeError):
-    """A detector could not produce signals (bad configuration, remote failure)."""
+class DetectorError(Unavailable, RuntimeError):
+    """A detector could not produce signals (bad configuration, remote failure): 503, nothing changed."""
+
+    code = "detector_unavailable"
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.message = f"detector unavailable: {message}"
 
 
 @runtime_checkable

@@ -14,6 +14,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from warden.detect.protocol import Detector
+from warden.errors import InvalidInput
 
 CORE_DETECTORS: dict[str, str] = {
     "embedded": "warden.detect.embedded.detector:EmbeddedDetector",
@@ -26,9 +27,10 @@ CORE_DETECTORS: dict[str, str] = {
 DEFAULT_PIPELINE: tuple[str, ...] = ("embedded", "recognisers")
 
 
-class UnknownDetector(KeyError):
-    def __str__(self) -> str:
-        return f"unknown detector {self.args[0]!r}; known: {', '.join(sorted(available()))}"
+class UnknownDetector(InvalidInput, KeyError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"unknown detector {name!r}; known: {', '.join(sorted(available()))}", param="detectors")
+        self.name = name
 
 
 def available() -> dict[str, str]:

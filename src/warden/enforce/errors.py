@@ -1,33 +1,10 @@
-"""Domain errors; the API maps each to a status code, the CLI to a message."""
+"""The enforcement services' errors: the shared root's classes under the names the services use
+(see `warden.errors` for the hierarchy and how each edge maps it)."""
 
 from __future__ import annotations
 
+from warden.errors import Conflict, Forbidden, NotFound
+from warden.errors import InvalidInput as Invalid
+from warden.errors import WardenError as EnforceError
 
-class EnforceError(Exception):
-    status = 400
-    code = "invalid_request"
-
-    def __init__(self, message: str, *, param: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.param = param
-
-
-class Invalid(EnforceError):
-    status = 400
-    code = "invalid_value"
-
-
-class NotFound(EnforceError):
-    status = 404
-    code = "not_found"
-
-
-class Forbidden(EnforceError):
-    status = 403
-    code = "forbidden"
-
-
-class Conflict(EnforceError):
-    status = 409
-    code = "conflict"
+__all__ = ["Conflict", "EnforceError", "Forbidden", "Invalid", "NotFound"]

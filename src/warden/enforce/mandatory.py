@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from warden.enforce import audit, cybertip
 from warden.enforce.errors import Conflict
 from warden.enforce.principal import Permission, Principal
+from warden.errors import Unavailable
 from warden.settings import CyberTipConfig
 from warden.store.database import Database
 from warden.store.tables import Account, ContentItem, DecisionRecord, Evidence, MandatoryReport, new_id
@@ -85,6 +86,9 @@ def confirm(session: Session, report: MandatoryReport, principal: Principal, now
     principal.require(Permission.MANDATORY_REPORTS)
     if report.status not in {"draft", "failed"}:
         raise Conflict(f"report {report.id} is already {report.status}")
+    if report.external_id is not None:  # NCMEC already holds it: confirming again would file a second report
+        raise Conflict(f"report {report.id} reached the CyberTipline as {report.external_id} before failing; "
+                       "finish it there, do not send it again")
     report.status, report.confirmed_by, report.confirmed_at = "confirmed", principal.subject, now
     audit.record(session, actor=principal.actor, action="mandatory_report.confirmed",
                  subject_type="mandatory_report", subject_id=report.id, org_id=report.org_id)
@@ -97,8 +101,8 @@ def withdraw(session: Session, report: MandatoryReport, *, actor: str, reason: s
                      subject_id=report.id, org_id=report.org_id, data={"reason": reason})
 
 
-class SubmitFailed(Exception):
-    pass
+class SubmitFailed(Unavailable):
+    """The CyberTipline endpoint refused or failed a step of a submission."""
 
 
 def _response(resp: httpx.Response, field: str) -> str:

@@ -2,7 +2,8 @@
 
 A decision's context is a plain mapping; these keys are the contract between
 the packs, the detectors and the callers that build it. Unknown or missing
-fields make a condition false (see `expr.holds`), never an error.
+fields make a condition false (see `expr.check`); a value of the wrong type is an
+evaluation error, which `decide` logs and reports as a degraded rule (a hard limit fails closed).
 """
 
 from __future__ import annotations

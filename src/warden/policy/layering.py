@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from warden.errors import InvalidInput
 from warden.policy.loader import LoadedOverlay, LoadedPack
 from warden.policy.model import (
     Adjustment,
@@ -60,7 +61,7 @@ class EffectivePolicy:
         ]
 
 
-class LayeringError(ValueError):
+class LayeringError(InvalidInput, ValueError):
     """An overlay tried something its layer may not do."""
 
 

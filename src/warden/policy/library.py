@@ -13,6 +13,7 @@ from importlib import resources
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from warden.errors import InvalidInput
 from warden.policy.layering import EffectivePolicy, resolve
 from warden.policy.loader import LoadedOverlay, LoadedPack, load_pack
 from warden.policy.model import Rule
@@ -21,7 +22,7 @@ from warden.policy.source import PolicyFileError
 BUNDLED = Path(str(resources.files("warden.policy") / "packs"))
 
 
-class LibraryError(ValueError):
+class LibraryError(InvalidInput, ValueError):
     """The packs are valid one by one but do not fit together."""
 
 

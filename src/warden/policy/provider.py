@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from warden.errors import ConfigurationError
 from warden.policy.layering import EffectivePolicy
 from warden.policy.library import LibraryError, PolicyLibrary
 from warden.policy.loader import LoadedOverlay
@@ -24,7 +25,7 @@ from warden.policy.source import PolicyFileError
 OverlaySource = Callable[[str | None, str | None, str | None], Sequence[LoadedOverlay]]
 
 
-class PolicyLoadError(RuntimeError):
+class PolicyLoadError(ConfigurationError, RuntimeError):
     """The packs cannot be loaded or resolved into a policy in force."""
 
 

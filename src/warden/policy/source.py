@@ -13,10 +13,12 @@ from typing import Any
 
 import yaml
 
+from warden.errors import InvalidInput
+
 Loc = tuple[str | int, ...]
 
 
-class PolicyFileError(ValueError):
+class PolicyFileError(InvalidInput, ValueError):
     """One or more pack or overlay files are broken; each problem names file, line and field."""
 
     def __init__(self, problems: list[Problem]) -> None:

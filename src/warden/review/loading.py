@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from warden.errors import InvalidInput
 from warden.review.schema import (
     AppSubmission,
     OpenAPIDocument,
@@ -26,12 +27,11 @@ from warden.review.schema import (
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
-class SubmissionError(ValueError):
+class SubmissionError(InvalidInput, ValueError):
     """A submission, manifest or OpenAPI document that cannot be reviewed as given."""
 
     def __init__(self, message: str, param: str | None = None) -> None:
-        super().__init__(message)
-        self.param = param
+        super().__init__(message, param=param)
 
 
 def _first_error(exc: ValidationError, prefix: str = "") -> SubmissionError:

@@ -17,6 +17,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict
 
 from warden.enforce.notices.signing import SIGNATURE_HEADER, sign
+from warden.errors import Unavailable
 
 log = logging.getLogger("warden.notices")
 
@@ -44,7 +45,7 @@ class Target(BaseModel):
     secret: str | None = None
 
 
-class DeliveryFailed(Exception):
+class DeliveryFailed(Unavailable):
     """The channel could not deliver; the outbox retries with backoff."""
 
 
