@@ -18,7 +18,17 @@ from pydantic import BaseModel, Field
 from warden.detect.signals import Signal, max_scores
 from warden.policy import expr
 from warden.policy.layering import EffectivePolicy, EffectiveRule
-from warden.policy.model import Action, Citation, ExceptionKind, Match, RuleKind, Severity, Surface, Verdict
+from warden.policy.model import (
+    Action,
+    Citation,
+    ExceptionKind,
+    Match,
+    RuleKind,
+    Severity,
+    SupportResource,
+    Surface,
+    Verdict,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +66,25 @@ class DegradedRule(BaseModel):
     failed_closed: bool
 
 
+class SafeMessagingOutcome(BaseModel):
+    """A person appears to be at risk: answer with support, never a penalty (see `model.SafeMessaging`)."""
+
+    rule_id: str
+    title: str
+    citation: Citation
+    category: str
+    score: float
+    resources: list[SupportResource]
+    escalate: bool  # the score reached the rule's escalate_min_score: a human should check in
+
+
 class Decision(BaseModel):
     id: str = Field(default_factory=lambda: f"dec_{uuid.uuid4().hex}")
     verdict: Verdict
     violations: list[Violation] = Field(default_factory=list)
     exemptions: list[Exemption] = Field(default_factory=list)
     degraded: list[DegradedRule] = Field(default_factory=list)
+    safe_messaging: SafeMessagingOutcome | None = None
     explanation: str
     policy_revision: str
     surface: Surface | None = None
@@ -158,6 +181,51 @@ def _explain(verdict: Verdict, violations: list[Violation]) -> str:
     return f"{verdict.value.capitalize()}: " + "; ".join(parts)
 
 
+def _explain_safety(safe: SafeMessagingOutcome | None) -> str:
+    if safe is None:
+        return ""
+    return (f" Safe messaging: {safe.rule_id} ({safe.category} {safe.score:.2f}); support resources offered, "
+            + ("a human is asked to check in." if safe.escalate else "no penalty."))
+
+
+def _safe_messaging(policy: EffectivePolicy, surface: Surface | None,
+                    scores: Mapping[str, float]) -> SafeMessagingOutcome | None:
+    """The strongest safe-messaging rule whose signals fire (decide skips these rules as violations)."""
+    best: SafeMessagingOutcome | None = None
+    for rule in policy.active(surface):
+        sm, triggers = rule.rule.safe_messaging, rule.rule.triggers
+        if sm is None or triggers is None:
+            continue
+        for trig in triggers.signals:
+            value = scores.get(trig.category, 0.0)
+            if value >= trig.min_score and (best is None or value > best.score):
+                best = SafeMessagingOutcome(
+                    rule_id=rule.id, title=rule.rule.title, citation=rule.rule.citation, category=trig.category,
+                    score=value, resources=list(sm.resources),
+                    escalate=sm.escalate_min_score is not None and value >= sm.escalate_min_score)
+    return best
+
+
+def _yield_to_safety(policy: EffectivePolicy, safe: SafeMessagingOutcome, violations: list[Violation],
+                     exemptions: list[Exemption], scores: Mapping[str, float],
+                     act: expr.Activation) -> list[Violation]:
+    """Violations that fire only on the signals the safe-messaging rule reads as distress become exemptions."""
+    sm = policy.rules[safe.rule_id].rule.safe_messaging
+    assert sm is not None
+    if not sm.yields:
+        return violations
+    rest = {k: v for k, v in scores.items() if k not in sm.yields}
+    kept = []
+    for v in violations:
+        if not v.hard_limit and v.category in sm.yields and _fires(policy.rules[v.rule_id], rest, act, []) is None:
+            exemptions.append(Exemption(rule_id=v.rule_id, exception=ExceptionKind.AT_RISK,
+                                        reason=f"{v.category} read as the distress of a person at risk "
+                                               f"({safe.rule_id}: safe messaging, no penalty)"))
+        else:
+            kept.append(v)
+    return kept
+
+
 def decide(
     policy: EffectivePolicy,
     signals: Iterable[Signal] | Mapping[str, float],
@@ -177,8 +245,8 @@ def decide(
     exemptions: list[Exemption] = []
     degraded: list[DegradedRule] = []
     for rule in policy.active(surface_):
-        if rule.rule.kind is RuleKind.OBLIGATION:
-            continue  # duties of the platform, not tests on content
+        if rule.rule.kind is RuleKind.OBLIGATION or rule.rule.safe_messaging is not None:
+            continue  # duties of the platform, not tests on content; safe messaging is answered below
         hit = _fires(rule, scores, act, degraded)
         if hit is None:
             continue
@@ -188,14 +256,20 @@ def decide(
         else:
             violations.append(hit)
 
+    safe = _safe_messaging(policy, surface_, scores)
+    if safe is not None:
+        violations = _yield_to_safety(policy, safe, violations, exemptions, scores, act)
     violations.sort(key=lambda v: (v.hard_limit, v.severity.rank, v.score or 0.0), reverse=True)
     verdict = max((v.verdict for v in violations), default=Verdict.ALLOW, key=lambda x: x.rank)
+    if safe is not None and verdict is Verdict.ALLOW:
+        verdict = Verdict.FLAG  # a response is owed, though nobody broke a rule
     return Decision(
         verdict=verdict,
         violations=violations,
         exemptions=exemptions,
         degraded=degraded,
-        explanation=_explain(verdict, violations) + "".join(
+        safe_messaging=safe,
+        explanation=_explain(verdict, violations) + _explain_safety(safe) + "".join(
             f" Degraded: {d.rule_id} ({'treated as met' if d.failed_closed else 'not applied'}: {d.error})."
             for d in degraded),
         policy_revision=policy.revision,

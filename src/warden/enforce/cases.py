@@ -26,7 +26,8 @@ from warden.store.tables import Case, new_id
 
 CLAIM_TTL = dt.timedelta(minutes=30)
 
-KIND_BOOST = {"confirmation": 60.0, "appeal": 40.0, "user_report": 10.0, "automated_flag": 0.0, "re_review": 0.0}
+KIND_BOOST = {"confirmation": 60.0, "safety_check": 50.0, "appeal": 40.0, "user_report": 10.0,
+              "automated_flag": 0.0, "re_review": 0.0}
 
 
 def priority(severity: Severity, confidence: float, reach: int, kind: str, reports: int = 0) -> float:

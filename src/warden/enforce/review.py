@@ -142,6 +142,16 @@ def _flag(session: Session, case: Case, review: Review) -> CaseResult:
     return CaseResult(case_id=case.id, status=case.status, outcome=Outcome.UPHOLD.value, actions=outcome.actions)
 
 
+@handles("safety_check")
+def _safety_check(session: Session, case: Case, review: Review) -> CaseResult:
+    """A check-in on a person who may be at risk (see `safety`): closed with a note, nothing is enforced."""
+    if review.decision.outcome is Outcome.ESCALATE:
+        return escalate(session, case, review)
+    outcome = "checked_in" if review.decision.outcome is Outcome.UPHOLD else "not_at_risk"
+    close(session, case, review, outcome)
+    return CaseResult(case_id=case.id, status=case.status, outcome=outcome)
+
+
 @handles("confirmation")
 def _confirmation(session: Session, case: Case, review: Review) -> CaseResult:
     """A second reviewer confirms (uphold) or rejects (overturn) a termination."""

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from warden.decide import Decision, decide
 from warden.detect.signals import Signal
-from warden.enforce import audit, cases, enforcement, mandatory, strikes
+from warden.enforce import audit, cases, enforcement, mandatory, safety, strikes
 from warden.enforce.enforcement import Outcome as EnforcementOutcome
 from warden.enforce.errors import Conflict, Invalid
 from warden.enforce.principal import Permission, Principal
+from warden.enforce.safety import SafetyResponse
 from warden.enforce.scoping import get_org, get_scoped
 from warden.policy.layering import EffectivePolicy
 from warden.policy.model import Severity, Surface, Verdict
@@ -48,8 +49,9 @@ class Submission(BaseModel):
 class SubmissionResult(BaseModel):
     content_id: str
     decision: Decision
-    outcome: str  # allowed | actioned | queued
+    outcome: str  # allowed | actioned | queued | safe_messaging
     enforcement: EnforcementOutcome | None = None
+    safety: SafetyResponse | None = None  # support sent to a person at risk (never a penalty)
 
 
 def record_decision(session: Session, *, org_id: str, decision: Decision, content_id: str | None,
@@ -111,8 +113,14 @@ def submit(session: Session, principal: Principal, sub: Submission, policy: Poli
                  subject_id=row.id, org_id=sub.org_id,
                  data={"verdict": row.verdict, "rule_ids": [v.rule_id for v in decision.violations],
                        "policy_revision": row.policy_revision, "content_id": content.id})
+    support = None
+    if decision.safe_messaging is not None:
+        support = safety.respond(session, org_id=sub.org_id, account_id=sub.account_id, content_id=content.id,
+                                 decision_id=row.id, safe=decision.safe_messaging, actor=principal.actor,
+                                 reach=content.reach, now=now)
     if not decision.violations:
-        return SubmissionResult(content_id=content.id, decision=decision, outcome="allowed")
+        return SubmissionResult(content_id=content.id, decision=decision,
+                                outcome="safe_messaging" if support else "allowed", safety=support)
 
     ladder = enforcement.org_ladder(session, sub.org_id)
     top = max((v.score or 0.0) for v in decision.violations)
@@ -122,7 +130,8 @@ def submit(session: Session, principal: Principal, sub: Submission, policy: Poli
         outcome = enforcement.act(session, target, row, decision.violations, actor=principal.actor,
                                   source="automated", decided_by="system", automated=True, case_id=None,
                                   cybertip=cybertip, now=now)
-        return SubmissionResult(content_id=content.id, decision=decision, outcome="actioned", enforcement=outcome)
+        return SubmissionResult(content_id=content.id, decision=decision, outcome="actioned", enforcement=outcome,
+                                safety=support)
     case = cases.open_case(
         session, org_id=sub.org_id, kind="automated_flag", subject_type="content", subject_id=content.id,
         severity=max((v.severity for v in decision.violations), default=Severity.LOW, key=lambda s: s.rank),
@@ -131,4 +140,4 @@ def submit(session: Session, principal: Principal, sub: Submission, policy: Poli
         app_id=sub.app_id, decision_id=row.id,
     )
     return SubmissionResult(content_id=content.id, decision=decision, outcome="queued",
-                            enforcement=EnforcementOutcome(actions=[], case_id=case.id))
+                            enforcement=EnforcementOutcome(actions=[], case_id=case.id), safety=support)

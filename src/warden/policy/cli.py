@@ -163,6 +163,13 @@ def show(
         out.print(f"delegates: {', '.join(d.value for d in rule.delegates)}", highlight=False)
     if rule.supersedes:
         out.print(f"supersedes: {', '.join(rule.supersedes)}", highlight=False)
+    if rule.carried_forward:
+        cf = rule.carried_forward
+        out.print(f"carried forward from {cf.pack} {cf.rule} ({cf.citation.section} {cf.citation.item or ''}): "
+                  f"{cf.note}", highlight=False, markup=False)
+    if rule.safe_messaging:
+        names = ", ".join(r.name for r in rule.safe_messaging.resources)
+        out.print(f"safe messaging: no penalty; resources: {names}", highlight=False, markup=False)
     if rule.source_gap:
         out.print(f"source gap: {rule.source_gap}", highlight=False)
 

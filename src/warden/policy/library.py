@@ -46,6 +46,7 @@ class PolicyLibrary:
         for ref in self._by_ref:
             self.rules(ref)  # resolves `extends` now, so broken chains fail at load time
         self._check_lineage()
+        self._check_carried_forward()
 
     @classmethod
     def discover(cls, extra: Iterable[Path | str] = ()) -> PolicyLibrary:
@@ -75,6 +76,27 @@ class PolicyLibrary:
                         f"{loaded.path}: rule {rule.id} supersedes {', '.join(unknown)}, "
                         f"which no earlier version of {header.id} defines"
                     )
+
+    def _check_carried_forward(self) -> None:
+        """A carried-forward rule names an earlier pack of its family, a rule there, and that rule's citation."""
+        for loaded in self._by_ref.values():
+            header = loaded.pack.pack
+            for rule in loaded.pack.rules:
+                cf = rule.carried_forward
+                if cf is None:
+                    continue
+                source = self._by_ref.get(cf.pack)
+                if source is None or source.pack.pack.id != header.id or source.pack.pack.effective >= header.effective:
+                    raise LibraryError(f"{loaded.path}: rule {rule.id} is carried forward from {cf.pack}, "
+                                       f"which is not an earlier version of {header.id}")
+                earlier = self.rules(cf.pack).get(cf.rule)
+                if earlier is None:
+                    raise LibraryError(f"{loaded.path}: rule {rule.id} is carried forward from {cf.pack} "
+                                       f"rule {cf.rule}, which that pack does not define")
+                if earlier.citation != cf.citation:
+                    raise LibraryError(f"{loaded.path}: rule {rule.id} cites {cf.rule} of {cf.pack} as "
+                                       f"{cf.citation.section} {cf.citation.item}, but that rule cites "
+                                       f"{earlier.citation.section} {earlier.citation.item}")
 
     # --- lookup -------------------------------------------------------------
 

@@ -125,6 +125,7 @@ class ExceptionKind(StrEnum):
     MEDICAL_OR_SAFETY = "medical-or-safety"
     PROFESSIONAL_REVIEW = "professional-review"
     OBVIOUS_FROM_CONTEXT = "obvious-from-context"
+    AT_RISK = "at-risk"  # the speaker is a person at risk, answered by a safe-messaging rule
     OTHER = "other"
 
 
@@ -186,6 +187,52 @@ class RuleException(_Strict):
     _v = field_validator("when")(_check_expression)
 
 
+class CarriedForward(_Strict):
+    """A rule kept in force from an earlier version whose text this version's copy lost.
+
+    It is the platform's reading of the lost text, not the document's wording: `rule` and
+    `citation` name the earlier rule it continues (the citation must be that rule's own), and
+    `note` says what survives in this version that the reading rests on.
+    """
+
+    pack: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*@.+$")]  # family@version of the earlier pack
+    rule: Annotated[str, Field(pattern=RULE_ID)]
+    citation: Citation
+    note: str = Field(min_length=1)
+
+
+class SupportResource(_Strict):
+    """Where a person at risk can get help now (named in the safe-messaging notice)."""
+
+    name: str = Field(min_length=1)
+    contact: str | None = None  # e.g. "call or text 988"
+    url: str | None = None
+    region: str | None = None  # where it serves; None: anywhere
+
+
+class SafeMessaging(_Strict):
+    """A rule that answers a person at risk instead of penalising them.
+
+    When it fires, the decision carries a `safe_messaging` outcome (support resources for the
+    notice, and a human check-in at or above `escalate_min_score`), never a violation: no strike,
+    no ladder. While it fires, signals in `yields` are read as part of the person's distress, so a
+    rule that fires only on them is recorded as an exemption, not a violation. Hard limits never
+    yield.
+    """
+
+    resources: list[SupportResource] = Field(min_length=1)
+    escalate_min_score: float | None = Field(default=None, ge=0.0, le=1.0)
+    yields: list[str] = Field(default_factory=list)
+
+    @field_validator("yields")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        unknown = [c for c in v if not is_category(c)]
+        if unknown:
+            raise ValueError(f"unknown signal categories {unknown}")
+        return v
+
+
 class Enforcement(_Strict):
     severity: Severity = Severity.MEDIUM
     verdict: Verdict = Verdict.FLAG
@@ -207,11 +254,31 @@ class Rule(_Strict):
     delegates: list[Setting] = Field(default_factory=list)
     supersedes: list[str] = Field(default_factory=list)  # ids in the previous version
     source_gap: str | None = None
+    carried_forward: CarriedForward | None = None
+    safe_messaging: SafeMessaging | None = None
 
     @model_validator(mode="after")
     def _hard_limits_are_fixed(self) -> Rule:
         if self.hard_limit and self.delegates:
             raise ValueError("a hard limit cannot delegate any setting to a lower layer")
+        return self
+
+    @model_validator(mode="after")
+    def _carried_forward_rests_on_a_gap(self) -> Rule:
+        if self.carried_forward is not None and self.source_gap is None:
+            raise ValueError("a carried-forward rule must say, in source_gap, which lost text it stands in for")
+        return self
+
+    @model_validator(mode="after")
+    def _safe_messaging_never_penalises(self) -> Rule:
+        if self.safe_messaging is None:
+            return self
+        e = self.enforcement
+        if self.hard_limit or e.action is not Action.NONE or e.verdict is not Verdict.FLAG:
+            raise ValueError("a safe-messaging rule is a response, not a penalty: "
+                             "enforcement must be {verdict: flag, action: none} and it cannot be a hard limit")
+        if self.triggers is None or not self.triggers.signals:
+            raise ValueError("a safe-messaging rule needs signal triggers")
         return self
 
     def covers(self, surface: Surface | str) -> bool:
@@ -264,6 +331,17 @@ class Pack(_Strict):
             if rule.id in seen:
                 raise ValueError(f"duplicate rule id {rule.id!r}")
             seen.add(rule.id)
+        return self
+
+    @model_validator(mode="after")
+    def _carried_from_earlier(self) -> Pack:
+        for rule in self.rules:
+            cf = rule.carried_forward
+            if cf is None:
+                continue
+            if cf.pack == self.ref or cf.citation.date >= self.pack.effective:
+                raise ValueError(f"rule {rule.id!r} is carried forward from {cf.pack}, "
+                                 "which must be an earlier version")
         return self
 
     @property

@@ -3,7 +3,8 @@
 Everything in a pack except the platform's own duties (obligations), plain
 permissions (verdict allow) and statements about the enforcement process
 itself (ids under `enforcement.`): those describe how violations are handled,
-not what counts as one, so no submission can exercise them.
+not what counts as one, so no submission can exercise them. Safe-messaging rules
+are left out too: they answer a person at risk and never judge an app.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ def is_use_case(rule: Rule) -> bool:
         rule.kind is not RuleKind.OBLIGATION
         and rule.enforcement.verdict is not Verdict.ALLOW
         and not rule.id.startswith(PROCESS_PREFIXES)
+        and rule.safe_messaging is None
     )
 
 
