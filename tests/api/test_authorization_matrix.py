@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from warden.enforce import keys
-from warden.enforce.principal import SYSTEM, Role
+from warden.api.auth import PUBLIC, Requirement
+from warden.enforce import directory, keys
+from warden.enforce.principal import GRANTS, SYSTEM, Permission, Role
+from warden.enforce.principal import TENANT_ROLES as TENANT_ROLES_BOUND
 from warden.store import Database
 
 
@@ -151,3 +155,76 @@ def test_roles_only_do_what_they_are_granted(client: TestClient, tenants: dict[s
         assert resp.status_code in (400, 403), (method, path, resp.status_code, resp.text)
     assert client.get("/v1/actions").status_code == 401
     assert client.get("/v1/actions", headers=_h("wdn_nope_nope")).json()["error"]["code"] == "invalid_api_key"
+
+
+# --- generated from the route table ------------------------------------------------------------------
+
+def _declarations(dependant: Any) -> list[Any]:
+    found = []
+    for dep in dependant.dependencies:
+        if isinstance(dep.call, Requirement) or dep.call is PUBLIC:
+            found.append(dep.call)
+        found += _declarations(dep)
+    return found
+
+
+def _routes(app: Any) -> list[APIRoute]:
+    def walk(routes: Any) -> list[APIRoute]:
+        found: list[APIRoute] = []
+        for r in routes:
+            if isinstance(r, APIRoute):
+                found.append(r)
+            elif hasattr(r, "original_router"):  # an included router (FastAPI keeps it as one node)
+                found += walk(r.original_router.routes)
+        return found
+
+    routes = walk(app.routes)
+    assert len(routes) > 40
+    return routes
+
+
+def test_every_route_declares_its_permission(app: Any) -> None:
+    undeclared = [f"{sorted(r.methods)} {r.path}" for r in _routes(app) if not _declarations(r.dependant)]
+    assert undeclared == []
+    twice = [r.path for r in _routes(app) if len(_declarations(r.dependant)) > 1]
+    assert twice == []
+
+
+def _required(app: Any) -> list[tuple[str, str, Permission]]:
+    out = []
+    for r in _routes(app):
+        for decl in _declarations(r.dependant):
+            if isinstance(decl, Requirement) and decl.when is None:
+                for method in sorted(r.methods):
+                    out.append((method, r.path, decl.permission))
+    return out
+
+
+@pytest.fixture
+def role_keys(db: Database) -> dict[Role, dict[str, str]]:
+    with db.transaction() as s:
+        org = directory.create_org(s, SYSTEM, directory.OrgIn(name="matrix"))
+        issued = {}
+        for role in Role:
+            org_id = org.id if role in TENANT_ROLES_BOUND else None
+            issued[role] = _h(keys.issue(s, SYSTEM, keys.KeyIn(role=role, subject=f"m-{role.value}",
+                                                               org_id=org_id)).key)
+    return issued
+
+
+def test_the_matrix_from_the_route_table(client: TestClient, app: Any, role_keys: dict[Role, dict[str, str]]) -> None:
+    """Every declared route, every role: a role without the permission gets exactly 403 whatever it sends
+    (the check runs before the body is read); a role with it is never refused for its role."""
+    table = _required(app)
+    assert len(table) == 39  # every route but /v1/moderations (open unless configured) and /healthz
+    wrong = []
+    for method, path, permission in table:
+        url = re.sub(r"\{[^}]+\}", "missing", path)
+        for role, headers in role_keys.items():
+            status = client.request(method, url, headers=headers).status_code
+            granted = role in GRANTS[permission]
+            if (not granted and status != 403) or (granted and status in (401, 403)):
+                wrong.append((method, path, role.value, permission.value, status))
+    assert wrong == []
+    for method, path, _ in table:  # and nobody without a key gets anywhere
+        assert client.request(method, re.sub(r"\{[^}]+\}", "missing", path)).status_code == 401, path

@@ -24,6 +24,7 @@ from fastapi import APIRouter, FastAPI
 
 import warden
 from warden.api import errors
+from warden.api.auth import Public
 from warden.runtime import Runtime, StartupError
 from warden.settings import Settings
 
@@ -81,7 +82,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     for ep in entry_points(group="warden.routes"):
         app.include_router(_load(ep.value))
 
-    @app.get("/healthz", tags=["meta"])
+    @app.get("/healthz", tags=["meta"], dependencies=[Public])
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": warden.__version__}
 

@@ -99,17 +99,64 @@ def context(
     return Ctx(rt=rt, principal=_principal(rt, authorization), request=request)
 
 
-CtxDep = Annotated[Ctx, Depends(context)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
-def moderation_caller(rt: Annotated[Runtime, Depends(runtime)],
-                      authorization: Annotated[str | None, Header()] = None) -> Principal | None:
-    """Who calls /v1/moderations. Open by default (a drop-in sidecar, like a local model);
-    with WARDEN_MODERATION_AUTH=required (`Settings.moderation_auth`) it needs an API key allowed to
-    submit content. The store is touched only when authentication is on, so the open endpoint stays cheap."""
-    if not rt.settings.moderation_auth:
+class Requirement:
+    """A route's declared permission: authenticates the caller and checks the grant before the route
+    (and before its body is validated), so a role without it gets a 403 whatever it sent."""
+
+    def __init__(self, permission: Permission, *, when: Callable[[Runtime], bool] | None = None) -> None:
+        self.permission = permission
+        self.when = when  # only enforced when this holds for the runtime (None: always)
+
+    def __repr__(self) -> str:
+        return f"Requires({self.permission.value})"
+
+
+class _Required(Requirement):
+    def __call__(self, ctx: Annotated[Ctx, Depends(context)]) -> Ctx:
+        ctx.principal.require(self.permission)
+        return ctx
+
+
+class _Optional(Requirement):
+    def __call__(self, rt: Annotated[Runtime, Depends(runtime)],
+                 authorization: Annotated[str | None, Header()] = None) -> Principal | None:
+        if self.when is not None and not self.when(rt):
+            return None
+        principal = _principal(rt, authorization)
+        principal.require(self.permission)
+        return principal
+
+
+def Requires(permission: Permission) -> Any:
+    """`ctx: Annotated[Ctx, Requires(Permission.REVIEW)]`: the route's permission, in its signature."""
+    return Depends(_Required(permission))
+
+
+def RequiresWhen(permission: Permission, when: Callable[[Runtime], bool]) -> Any:
+    """A permission enforced only when the runtime says so (the open-by-default /v1/moderations)."""
+    return Depends(_Optional(permission, when=when))
+
+
+class _Public:
+    def __call__(self) -> None:
         return None
-    principal = _principal(rt, authorization)
-    principal.require(Permission.SUBMIT_CONTENT)
-    return principal
+
+    def __repr__(self) -> str:
+        return "Public"
+
+
+PUBLIC = _Public()
+Public: Any = Depends(PUBLIC)  # a route open to anyone, declared: `dependencies=[Public]`
+
+
+def _moderation_auth(rt: Runtime) -> bool:
+    return rt.settings.moderation_auth
+
+
+# Who calls /v1/moderations. Open by default (a drop-in sidecar, like a local model); with
+# WARDEN_MODERATION_AUTH=required (`Settings.moderation_auth`) it needs an API key allowed to submit
+# content. The store is touched only when authentication is on, so the open endpoint stays cheap.
+ModerationCaller = RequiresWhen(Permission.SUBMIT_CONTENT, _moderation_auth)

@@ -28,10 +28,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
-from warden.api.auth import moderation_caller
+from warden.api.auth import ModerationCaller
 from warden.api.deps import RuntimeDep
 from warden.api.errors import APIError
 from warden.api.wire import moderation_result
@@ -112,7 +112,7 @@ def _options(raw: Any) -> tuple[str, dict[str, Any]]:
 
 
 @router.post("/v1/moderations", summary="Classify content (OpenAI-compatible)",
-             dependencies=[Depends(moderation_caller)])
+             dependencies=[ModerationCaller])
 def create_moderation(rt: RuntimeDep, body: Any = Body(default=None)) -> JSONResponse:  # noqa: B008
     if not isinstance(body, dict):
         raise APIError(400, "the request body must be a JSON object", code="invalid_json")

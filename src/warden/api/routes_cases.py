@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from warden.api.auth import CtxDep, IdempotencyKey
+from warden.api.auth import Ctx, IdempotencyKey, Requires
 from warden.api.errors import APIError
 from warden.api.schemas import CaseOut, ListOut
 from warden.enforce import cases, review
@@ -20,21 +22,23 @@ router = APIRouter(prefix="/v1", tags=["review"])
 
 
 @router.get("/cases", response_model=ListOut[CaseOut])
-def list_cases(ctx: CtxDep, org_id: str | None = None, status: str = "open", limit: int = 50) -> ListOut[CaseOut]:
+def list_cases(
+    ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], org_id: str | None = None, status: str = "open",
+    limit: int = 50,
+) -> ListOut[CaseOut]:
     with ctx.tx() as s:
         rows = cases.queue(s, ctx.principal, org_id=org_id, status=status, limit=min(max(limit, 1), 500))
         return ListOut[CaseOut](data=[CaseOut.model_validate(c) for c in rows])
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut)
-def get_case(case_id: str, ctx: CtxDep) -> CaseOut:
-    ctx.require(Permission.READ_ENFORCEMENT)
+def get_case(case_id: str, ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)]) -> CaseOut:
     with ctx.tx() as s:
         return CaseOut.model_validate(get_scoped(s, Case, case_id, ctx.principal, "case"))
 
 
 @router.post("/cases/{case_id}/claim", response_model=CaseOut)
-def claim(case_id: str, ctx: CtxDep) -> CaseOut:
+def claim(case_id: str, ctx: Annotated[Ctx, Requires(Permission.REVIEW)]) -> CaseOut:
     with ctx.tx() as s:
         return CaseOut.model_validate(cases.claim(s, case_id, ctx.principal, ctx.now))
 
@@ -45,7 +49,7 @@ class ClaimNextIn(BaseModel):
 
 
 @router.post("/cases/claim-next", response_model=CaseOut, responses={204: {"description": "queue empty"}})
-def claim_next(body: ClaimNextIn, ctx: CtxDep) -> CaseOut | Response:
+def claim_next(body: ClaimNextIn, ctx: Annotated[Ctx, Requires(Permission.REVIEW)]) -> CaseOut | Response:
     with ctx.tx() as s:
         case = cases.claim_next(s, ctx.principal, ctx.now, postgres=ctx.rt.db.is_postgres, org_id=body.org_id,
                                 kind=body.kind)
@@ -55,8 +59,7 @@ def claim_next(body: ClaimNextIn, ctx: CtxDep) -> CaseOut | Response:
 
 
 @router.post("/cases/{case_id}/release", response_model=CaseOut)
-def release(case_id: str, ctx: CtxDep) -> CaseOut:
-    ctx.require(Permission.REVIEW)
+def release(case_id: str, ctx: Annotated[Ctx, Requires(Permission.REVIEW)]) -> CaseOut:
     with ctx.tx() as s:
         case = get_scoped(s, Case, case_id, ctx.principal, "case")
         cases.release(s, case, ctx.principal)
@@ -64,7 +67,9 @@ def release(case_id: str, ctx: CtxDep) -> CaseOut:
 
 
 @router.post("/cases/{case_id}/decision", response_model=review.CaseResult)
-def decide(case_id: str, body: review.CaseDecision, ctx: CtxDep) -> review.CaseResult:
+def decide(
+    case_id: str, body: review.CaseDecision, ctx: Annotated[Ctx, Requires(Permission.REVIEW)],
+) -> review.CaseResult:
     rv = review.Review(principal=ctx.principal, decision=body, policy=ctx.rt.policies, cybertip=ctx.rt.cybertip,
                        now=ctx.now)
     with ctx.tx() as s:
@@ -79,9 +84,10 @@ class ReReviewIn(BaseModel):
 
 
 @router.post("/cases", status_code=201, response_model=CaseOut)
-def open_re_review(body: ReReviewIn, ctx: CtxDep, key: IdempotencyKey = None) -> JSONResponse:
+def open_re_review(
+    body: ReReviewIn, ctx: Annotated[Ctx, Requires(Permission.OPEN_REVIEW)], key: IdempotencyKey = None,
+) -> JSONResponse:
     """Retroactive re-review of stored content, e.g. after a policy update."""
-    ctx.require(Permission.OPEN_REVIEW)
 
     def produce(s: Session) -> CaseOut:
         content = get_scoped(s, ContentItem, body.content_id, ctx.principal, "content")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from warden.api.auth import CtxDep, IdempotencyKey
+from warden.api.auth import Ctx, IdempotencyKey, Requires
 from warden.api.schemas import ActionOut, ContentOut, ListOut, StrikeOut
 from warden.enforce import actions, submissions
 from warden.enforce.principal import Permission
@@ -19,12 +19,14 @@ router = APIRouter(prefix="/v1", tags=["enforcement"])
 
 
 @router.post("/submissions", status_code=201, response_model=submissions.SubmissionResult)
-def submit(body: submissions.Submission, ctx: CtxDep, key: IdempotencyKey = None) -> JSONResponse:
+def submit(
+    body: submissions.Submission, ctx: Annotated[Ctx, Requires(Permission.SUBMIT_CONTENT)],
+    key: IdempotencyKey = None,
+) -> JSONResponse:
     """Decide on content under the organization's effective policy and enforce the outcome.
 
     Text submitted without `signals` is scored by the service's detectors first, before the write
     transaction opens (no lock is held through inference or a remote call)."""
-    ctx.require(Permission.SUBMIT_CONTENT)
     detected = None
     if submissions.needs_detection(body):
         [found] = ctx.rt.screener.detect([body.content])
@@ -34,15 +36,13 @@ def submit(body: submissions.Submission, ctx: CtxDep, key: IdempotencyKey = None
 
 
 @router.get("/content/{content_id}", response_model=ContentOut)
-def get_content(content_id: str, ctx: CtxDep) -> ContentOut:
-    ctx.require(Permission.READ_ENFORCEMENT)
+def get_content(content_id: str, ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)]) -> ContentOut:
     with ctx.tx() as s:
         return ContentOut.model_validate(get_scoped(s, ContentItem, content_id, ctx.principal, "content"))
 
 
 @router.get("/decisions/{decision_id}")
-def get_decision(decision_id: str, ctx: CtxDep) -> dict[str, Any]:
-    ctx.require(Permission.READ_ENFORCEMENT)
+def get_decision(decision_id: str, ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)]) -> dict[str, Any]:
     with ctx.tx() as s:
         d = get_scoped(s, DecisionRecord, decision_id, ctx.principal, "decision")
         return {"id": d.id, "org_id": d.org_id, "content_id": d.content_id, "account_id": d.account_id,
@@ -53,9 +53,10 @@ def get_decision(decision_id: str, ctx: CtxDep) -> dict[str, Any]:
 
 
 @router.get("/actions", response_model=ListOut[ActionOut])
-def list_actions(ctx: CtxDep, org_id: str | None = None, account_id: str | None = None,
-                 status: str | None = None) -> ListOut[ActionOut]:
-    ctx.require(Permission.READ_ENFORCEMENT)
+def list_actions(
+    ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], org_id: str | None = None,
+    account_id: str | None = None, status: str | None = None,
+) -> ListOut[ActionOut]:
     with ctx.tx() as s:
         q = scoped(select(ActionRecord).order_by(ActionRecord.created_at), ActionRecord.org_id, ctx.principal, org_id)
         if account_id is not None:
@@ -66,23 +67,20 @@ def list_actions(ctx: CtxDep, org_id: str | None = None, account_id: str | None 
 
 
 @router.get("/actions/{action_id}", response_model=ActionOut)
-def get_action(action_id: str, ctx: CtxDep) -> ActionOut:
-    ctx.require(Permission.READ_ENFORCEMENT)
+def get_action(action_id: str, ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)]) -> ActionOut:
     with ctx.tx() as s:
         return ActionOut.model_validate(get_scoped(s, ActionRecord, action_id, ctx.principal, "action"))
 
 
 @router.get("/accounts/{account_id}/standing", response_model=actions.Standing)
-def standing(account_id: str, ctx: CtxDep) -> actions.Standing:
-    ctx.require(Permission.READ_ENFORCEMENT)
+def standing(account_id: str, ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)]) -> actions.Standing:
     with ctx.tx() as s:
         get_scoped(s, Account, account_id, ctx.principal, "account")
         return actions.standing(s, account_id, ctx.now)
 
 
 @router.get("/accounts/{account_id}/strikes", response_model=ListOut[StrikeOut])
-def list_strikes(account_id: str, ctx: CtxDep) -> ListOut[StrikeOut]:
-    ctx.require(Permission.READ_ENFORCEMENT)
+def list_strikes(account_id: str, ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)]) -> ListOut[StrikeOut]:
     with ctx.tx() as s:
         get_scoped(s, Account, account_id, ctx.principal, "account")
         rows = s.execute(select(Strike).where(Strike.account_id == account_id).order_by(Strike.created_at))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from warden.api.auth import CtxDep, IdempotencyKey
+from warden.api.auth import Ctx, IdempotencyKey, Requires
 from warden.api.schemas import ListOut
 from warden.enforce import subscriptions
 from warden.enforce.notices import DeliveryRun, deliver_due
@@ -26,22 +26,25 @@ class Announced(BaseModel):
 
 
 @router.post("/subscriptions", status_code=201, response_model=subscriptions.SubscriptionOut)
-def subscribe(body: subscriptions.SubscriptionIn, ctx: CtxDep, key: IdempotencyKey = None) -> JSONResponse:
+def subscribe(
+    body: subscriptions.SubscriptionIn, ctx: Annotated[Ctx, Requires(Permission.MANAGE_SUBSCRIPTIONS)],
+    key: IdempotencyKey = None,
+) -> JSONResponse:
     """Receive notices (signed webhooks or the log), including policy updates (`policy.updated`)."""
     return ctx.create(key, body, lambda s: subscriptions.subscribe(s, ctx.principal, body))
 
 
 @router.post("/notices/deliver", response_model=DeliveryRun)
-def deliver(ctx: CtxDep, limit: int = 100) -> DeliveryRun:
+def deliver(ctx: Annotated[Ctx, Requires(Permission.DELIVER_NOTICES)], limit: int = 100) -> DeliveryRun:
     """Drain due deliveries now (a worker or `warden notices deliver` does this on a schedule)."""
-    ctx.require(Permission.DELIVER_NOTICES)
     return deliver_due(ctx.rt.db, limit=min(max(limit, 1), 1000), channels=ctx.rt.channels)
 
 
 @router.get("/notices")
-def list_notices(ctx: CtxDep, org_id: str | None = None, recipient_id: str | None = None,
-                 limit: int = 100) -> ListOut[dict[str, Any]]:
-    ctx.require(Permission.READ_ENFORCEMENT)
+def list_notices(
+    ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], org_id: str | None = None,
+    recipient_id: str | None = None, limit: int = 100,
+) -> ListOut[dict[str, Any]]:
     with ctx.tx() as s:
         q = scoped(select(Notice).order_by(Notice.created_at), Notice.org_id, ctx.principal, org_id)
         if recipient_id is not None:
@@ -56,7 +59,10 @@ def list_notices(ctx: CtxDep, org_id: str | None = None, recipient_id: str | Non
 
 
 @router.post("/policy-updates", status_code=201)
-def announce(body: subscriptions.PolicyUpdate, ctx: CtxDep, key: IdempotencyKey = None) -> JSONResponse:
+def announce(
+    body: subscriptions.PolicyUpdate, ctx: Annotated[Ctx, Requires(Permission.ANNOUNCE_POLICY)],
+    key: IdempotencyKey = None,
+) -> JSONResponse:
     """Announce a new policy version to every subscriber."""
     return ctx.create(key, body, lambda s: Announced(revision=body.revision,
                                                       notices=subscriptions.announce(s, ctx.principal, body)))

@@ -9,12 +9,12 @@ Errors use the shared `{"error": {...}}` shape.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from warden.api.auth import CtxDep
+from warden.api.auth import Ctx, Requires
 from warden.api.errors import APIError
 from warden.enforce.principal import Permission
 from warden.policy.library import LibraryError
@@ -53,10 +53,9 @@ class ReviewOut(BaseModel):
 
 
 @router.post("/reviews", response_model=ReviewOut, summary="Review an app, GPT or plugin submission")
-def create_review(ctx: CtxDep, body: ReviewIn) -> ReviewOut:
+def create_review(ctx: Annotated[Ctx, Requires(Permission.SUBMIT_CONTENT)], body: ReviewIn) -> ReviewOut:
     """Every applicable use-case rule with pass / fail / needs-human, evidence and citation; the verdict on
     being allowed and, separately, on GPT Store eligibility."""
-    ctx.require(Permission.SUBMIT_CONTENT)
     parsed = body
     try:
         submission = submission_from_dict(parsed.submission.model_dump(mode="json", exclude_none=True))

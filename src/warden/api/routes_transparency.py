@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from warden.api.auth import CtxDep
+from warden.api.auth import Ctx, Requires
 from warden.api.schemas import AuditEventOut, ListOut, MandatoryReportOut
 from warden.enforce import audit, mandatory, statements
 from warden.enforce.principal import Permission
@@ -16,27 +18,28 @@ router = APIRouter(prefix="/v1", tags=["transparency"])
 
 
 @router.get("/statements", response_model=statements.StatementPage)
-def export_statements(ctx: CtxDep, org_id: str | None = None, after: str | None = None,
-                      limit: int = 100) -> statements.StatementPage:
+def export_statements(
+    ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], org_id: str | None = None, after: str | None = None,
+    limit: int = 100,
+) -> statements.StatementPage:
     """A batch (≤ 100) of DSA statements of reasons, oldest first; pass `next_cursor` as `after`."""
-    ctx.require(Permission.READ_ENFORCEMENT)
     with ctx.tx() as s:
         return statements.export(s, org_id=ctx.principal.scoped_org(org_id), after=after,
                                  limit=min(max(limit, 1), 100))
 
 
 @router.get("/mandatory-reports", response_model=ListOut[MandatoryReportOut])
-def list_mandatory(ctx: CtxDep) -> ListOut[MandatoryReportOut]:
-    ctx.require(Permission.MANDATORY_REPORTS)
+def list_mandatory(ctx: Annotated[Ctx, Requires(Permission.MANDATORY_REPORTS)]) -> ListOut[MandatoryReportOut]:
     with ctx.tx() as s:
         rows = s.execute(select(MandatoryReport).order_by(MandatoryReport.created_at)).scalars()
         return ListOut[MandatoryReportOut](data=[MandatoryReportOut.model_validate(r) for r in rows])
 
 
 @router.post("/mandatory-reports/{report_id}/confirm", response_model=MandatoryReportOut)
-def confirm_mandatory(report_id: str, ctx: CtxDep) -> MandatoryReportOut:
+def confirm_mandatory(
+    report_id: str, ctx: Annotated[Ctx, Requires(Permission.MANDATORY_REPORTS)],
+) -> MandatoryReportOut:
     """A person confirms the draft; it is then submitted to the configured CyberTipline endpoint."""
-    ctx.require(Permission.MANDATORY_REPORTS)
     with ctx.tx() as s:
         report = get_scoped(s, MandatoryReport, report_id, ctx.principal, "mandatory_report")
         mandatory.confirm(s, report, ctx.principal, ctx.now)
@@ -47,9 +50,11 @@ def confirm_mandatory(report_id: str, ctx: CtxDep) -> MandatoryReportOut:
 
 
 @router.get("/audit", response_model=ListOut[AuditEventOut])
-def list_audit(ctx: CtxDep, org_id: str | None = None, after_seq: int = 0, limit: int = 200) -> ListOut[AuditEventOut]:
+def list_audit(
+    ctx: Annotated[Ctx, Requires(Permission.READ_AUDIT)], org_id: str | None = None, after_seq: int = 0,
+    limit: int = 200,
+) -> ListOut[AuditEventOut]:
     """Audit events; operator keys see their organization's, workspace administrators their workspace's."""
-    ctx.require(Permission.READ_AUDIT)
     with ctx.tx() as s:
         q = scoped(select(AuditEvent).where(AuditEvent.seq > after_seq).order_by(AuditEvent.seq),
                    AuditEvent.org_id, ctx.principal, org_id)
@@ -60,7 +65,6 @@ def list_audit(ctx: CtxDep, org_id: str | None = None, after_seq: int = 0, limit
 
 
 @router.get("/audit/verify", response_model=audit.ChainReport)
-def verify_audit(ctx: CtxDep) -> audit.ChainReport:
-    ctx.require(Permission.VERIFY_AUDIT)
+def verify_audit(ctx: Annotated[Ctx, Requires(Permission.VERIFY_AUDIT)]) -> audit.ChainReport:
     with ctx.tx() as s:
         return audit.verify(s)

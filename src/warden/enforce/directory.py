@@ -78,8 +78,7 @@ def create_workspace(session: Session, principal: Principal, body: WorkspaceIn) 
 
 def create_account(session: Session, principal: Principal, body: AccountIn) -> Account:
     """Operators and services register their users; workspace administrators add users to their workspace."""
-    if principal.role.value != "service":
-        principal.require(Permission.MANAGE_MEMBERS)
+    principal.require(Permission.REGISTER_ACCOUNTS)
     get_org(session, body.org_id, principal)
     workspace_id = body.workspace_id or principal.workspace_id
     if workspace_id is not None:
@@ -111,8 +110,7 @@ def set_membership(session: Session, principal: Principal, account_id: str, memb
 
 
 def create_app(session: Session, principal: Principal, body: AppIn) -> App:
-    if principal.role.value != "service":
-        principal.require(Permission.MANAGE_MEMBERS)
+    principal.require(Permission.REGISTER_ACCOUNTS)
     get_org(session, body.org_id, principal)
     if body.owner_account_id is not None:
         owner = get_scoped(session, Account, body.owner_account_id, principal, "account")

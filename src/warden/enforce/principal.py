@@ -24,7 +24,8 @@ class Role(StrEnum):
 class Permission(StrEnum):
     MANAGE_ORGS = "manage_orgs"
     MANAGE_KEYS = "manage_keys"
-    MANAGE_MEMBERS = "manage_members"  # workspaces, accounts, apps
+    MANAGE_MEMBERS = "manage_members"  # workspaces, memberships
+    REGISTER_ACCOUNTS = "register_accounts"  # an operator's users and apps (services register them too)
     SUBMIT_CONTENT = "submit_content"
     FILE_REPORT = "file_report"
     FILE_APPEAL = "file_appeal"
@@ -46,6 +47,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_ORGS: frozenset({_R.PLATFORM_ADMIN}),
     Permission.MANAGE_KEYS: frozenset({_R.PLATFORM_ADMIN, _R.OPERATOR_ADMIN}),
     Permission.MANAGE_MEMBERS: frozenset({_R.PLATFORM_ADMIN, _R.OPERATOR_ADMIN}),
+    Permission.REGISTER_ACCOUNTS: frozenset({_R.PLATFORM_ADMIN, _R.OPERATOR_ADMIN, _R.SERVICE}),
     Permission.SUBMIT_CONTENT: frozenset({_R.PLATFORM_ADMIN, _R.SERVICE}),
     Permission.FILE_REPORT: frozenset({_R.PLATFORM_ADMIN, _R.SERVICE, _R.OPERATOR_ADMIN}),
     Permission.FILE_APPEAL: frozenset({_R.PLATFORM_ADMIN, _R.SERVICE, _R.OPERATOR_ADMIN}),
