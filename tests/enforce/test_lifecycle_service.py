@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from warden.enforce import actions, appeals, cases, directory, reports, review, submissions
+from warden.enforce import actions, appeals, cases, casework, directory, reports, submissions
 from warden.enforce.cybertip import SEQUENCES
 from warden.enforce.errors import Conflict, Forbidden, Invalid
 from warden.enforce.ladder import Ladder, Step
@@ -29,11 +29,11 @@ def _submit(db: Database, world: Any, policy: Any, cybertip: Any, now: dt.dateti
 
 
 def _decide(db: Database, case_id: str, who: Any, outcome: str, policy: Any, cybertip: Any, now: dt.datetime,
-            rule_ids: list[str] | None = None) -> review.CaseResult:
+            rule_ids: list[str] | None = None) -> casework.CaseResult:
     with db.transaction() as s:
         cases.claim(s, case_id, who, now)
-        return review.decide_case(s, case_id, review.Review(
-            principal=who, decision=review.CaseDecision(outcome=review.Outcome(outcome), reason="reviewed",
+        return casework.decide_case(s, case_id, casework.Review(
+            principal=who, decision=casework.CaseDecision(outcome=casework.CaseOutcome(outcome), reason="reviewed",
                                                         rule_ids=rule_ids or []),
             policy=lambda _o: policy, cybertip=cybertip, now=now))
 

@@ -4,10 +4,18 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import select
 
-from warden.enforce.notices import DeliveryRun, deliver_due
+from warden.detect.pipeline import DetectorSet
+from warden.detect.testing import KeywordDetector
+from warden.enforce.notices import DeliveryRun, Message, Target, deliver_due, enqueue
 from warden.enforce.notices.worker import DeliveryWorker
+from warden.policy.layering import EffectivePolicy
+from warden.policy.provider import PolicyProvider
+from warden.runtime import Runtime
+from warden.settings import Settings
 from warden.store import Database
+from warden.store.tables import Delivery
 
 
 def test_worker_runs_until_stopped_and_survives_failures() -> None:
@@ -28,18 +36,40 @@ def test_worker_runs_until_stopped_and_survives_failures() -> None:
     worker.stop()
     assert not worker.is_alive()
     settled = len(calls)
+    time.sleep(0.05)  # a stopped worker runs no more
     assert settled >= 3 and len(calls) == settled
 
 
-def test_worker_delivers_from_a_real_outbox(db: Database) -> None:
-    results: list[DeliveryRun] = []
-    worker = DeliveryWorker(lambda: results.append(deliver_due(db)) or results[-1], every=0.01)
-    worker.start()
-    deadline = time.monotonic() + 5
-    while len(results) < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    worker.stop()
-    assert len(results) >= 2 and results[0] == DeliveryRun()  # an empty outbox: nothing sent, nothing failed
+class Recorder:
+    def __init__(self) -> None:
+        self.sent: list[tuple[Message, Target]] = []
+
+    def send(self, message: Message, target: Target) -> None:
+        self.sent.append((message, target))
+
+
+def test_the_runtimes_worker_delivers_a_queued_notice(db: Database, mini_policy: EffectivePolicy) -> None:
+    recorder = Recorder()
+    runtime = Runtime(db=db, policies=PolicyProvider.fixed(mini_policy),
+                      detectors=DetectorSet([KeywordDetector({})]), settings=Settings(deliver_every=0.01),
+                      channels=lambda name: recorder)
+    with db.transaction() as s:
+        notice = enqueue(s, org_id=None, event="policy.updated", recipient_type="operator", recipient_id=None,
+                         payload={"revision": "mini@2024-01-01"})
+    runtime.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not recorder.sent and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        runtime.close()
+    [(message, _)] = recorder.sent
+    assert (message.notice_id, message.event, message.data) == (notice.id, "policy.updated",
+                                                                {"revision": "mini@2024-01-01"})
+    with db.transaction() as s:
+        [delivery] = s.execute(select(Delivery).where(Delivery.notice_id == notice.id)).scalars()
+        assert delivery.status == "delivered" and delivery.attempts == 1 and delivery.delivered_at is not None
+    assert deliver_due(db) == DeliveryRun()  # delivered once: nothing is due any more
 
 
 def test_interval_must_be_positive() -> None:

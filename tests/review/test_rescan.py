@@ -15,7 +15,7 @@ from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.principal import SYSTEM
 from warden.review import rescan
 from warden.review.engine import Reviewer
-from warden.review.record import record_report, store_submission, stored_submissions
+from warden.review.record import store_submission, stored_submissions
 from warden.review.report import Outcome
 from warden.store import Database
 from warden.store.tables import ActionRecord, AuditEvent, Case, DecisionRecord
@@ -85,12 +85,9 @@ def test_shadow_writes_nothing_and_promote_enforces(db: Database, reviewers: dic
         assert _counts(s) == before
     assert {c.name for c in impact.newly_failing_apps} == {"QuickBook Travel"}
 
-    with db.transaction() as s:
-        results = {}
-        for item, sub in stored_submissions(s, org_id):
-            report = reviewers["2025-01-29"].review(sub)
-            results[item.id] = (report, record_report(s, SYSTEM, item, report, source="re_review",
-                                                      cybertip=CYBERTIP, now=NOW))
+    with db.transaction() as s:  # the shipped promotion, as `warden rescan --promote` runs it
+        promoted = rescan.promote(s, SYSTEM, reviewers["2025-01-29"], org_id=org_id, cybertip=CYBERTIP, now=NOW)
+        results = {p.content_id: (p.report, p.recorded) for p in promoted}
     with db.transaction() as s:
         card_report, card = results[items["apps/gpt-card-checkout"]]
         assert card.actions, "a failing rule is enforced through the ladder"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from warden.api.auth import Ctx, IdempotencyKey, Requires
 from warden.api.errors import APIError
 from warden.api.schemas import CaseOut, ListOut
-from warden.enforce import cases, review
+from warden.enforce import cases, casework
 from warden.enforce.principal import Permission
 from warden.enforce.scoping import get_scoped
 from warden.policy.model import Severity
@@ -66,14 +66,14 @@ def release(case_id: str, ctx: Annotated[Ctx, Requires(Permission.REVIEW)]) -> C
         return CaseOut.model_validate(case)
 
 
-@router.post("/cases/{case_id}/decision", response_model=review.CaseResult)
+@router.post("/cases/{case_id}/decision", response_model=casework.CaseResult)
 def decide(
-    case_id: str, body: review.CaseDecision, ctx: Annotated[Ctx, Requires(Permission.REVIEW)],
-) -> review.CaseResult:
-    rv = review.Review(principal=ctx.principal, decision=body, policy=ctx.rt.policies, cybertip=ctx.rt.cybertip,
+    case_id: str, body: casework.CaseDecision, ctx: Annotated[Ctx, Requires(Permission.REVIEW)],
+) -> casework.CaseResult:
+    rv = casework.Review(principal=ctx.principal, decision=body, policy=ctx.rt.policies, cybertip=ctx.rt.cybertip,
                        now=ctx.now)
     with ctx.tx() as s:
-        return review.decide_case(s, case_id, rv)
+        return casework.decide_case(s, case_id, rv)
 
 
 class ReReviewIn(BaseModel):

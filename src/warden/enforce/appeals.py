@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warden.enforce import actions, audit, cases
+from warden.enforce.casework import CaseOutcome, CaseResult, Review, close, escalate
 from warden.enforce.errors import Conflict, Invalid
 from warden.enforce.notices import enqueue
 from warden.enforce.principal import Permission, Principal
-from warden.enforce.review import CaseResult, Outcome, Review, close, escalate, handles
 from warden.enforce.scoping import get_scoped
 from warden.policy.model import Severity
 from warden.store.tables import ActionRecord, Appeal, Case
@@ -72,9 +72,8 @@ def _notify(session: Session, appeal: Appeal, outcome: str, reason: str) -> None
             recipient_id=appeal.org_id, payload=data)
 
 
-@handles("appeal")
-def _decide(session: Session, case: Case, review: Review) -> CaseResult:
-    if review.decision.outcome is Outcome.ESCALATE:
+def decide_appeal(session: Session, case: Case, review: Review) -> CaseResult:
+    if review.decision.outcome is CaseOutcome.ESCALATE:
         return escalate(session, case, review)
     appeal = session.execute(select(Appeal).where(Appeal.case_id == case.id)).scalar_one()
     action = session.get_one(ActionRecord, appeal.action_id)
@@ -82,7 +81,7 @@ def _decide(session: Session, case: Case, review: Review) -> CaseResult:
     appeal.decided_by, appeal.decided_at = review.principal.subject, review.now
     appeal.decision_reason = review.decision.reason
     reversed_: list[str] = []
-    if review.decision.outcome is Outcome.OVERTURN:
+    if review.decision.outcome is CaseOutcome.OVERTURN:
         appeal.status = "granted"
         if action.status == "active":
             actions.reverse(session, action, actor=review.principal.actor,

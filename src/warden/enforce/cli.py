@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from warden.enforce import audit, cases, keys, retention, review, statements
+from warden.enforce import audit, cases, casework, keys, retention, statements
 from warden.enforce.errors import EnforceError
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.notices import deliver_due
@@ -120,7 +120,7 @@ def list_queue(org: OrgOpt = None, limit: int = 20, as_json: Annotated[bool, typ
 @cases_app.command("decide")
 def decide(
     case_id: str,
-    outcome: Annotated[review.Outcome, typer.Option(help="uphold, overturn or escalate.")],
+    outcome: Annotated[casework.CaseOutcome, typer.Option(help="uphold, overturn or escalate.")],
     reason: Annotated[str, typer.Option(help="Why; shown in the notice and statement of reasons.")],
     reviewer: Annotated[str, typer.Option(help="The reviewer's name (claims the case as them).")],
     rule: Annotated[list[str] | None, typer.Option(help="Violated rule id (repeatable).")] = None,
@@ -133,8 +133,8 @@ def decide(
     now = dt.datetime.now(dt.UTC)
     with _refusals(), db.transaction() as s:
         cases.claim(s, case_id, principal, now)
-        result = review.decide_case(s, case_id, review.Review(
-            principal=principal, decision=review.CaseDecision(outcome=outcome, reason=reason, rule_ids=rule or []),
+        result = casework.decide_case(s, case_id, casework.Review(
+            principal=principal, decision=casework.CaseDecision(outcome=outcome, reason=reason, rule_ids=rule or []),
             policy=policies, cybertip=CyberTipSettings.from_config(Settings.from_env().cybertip), now=now))
     print(json.dumps(result.model_dump(mode="json"), indent=2))
 

@@ -29,7 +29,9 @@ class Target(BaseModel):
     content_id: str | None = None
 
 
-class Outcome(BaseModel):
+class EnforcementResult(BaseModel):
+    """What enforcing a decision did: the actions taken, a case opened, a report drafted, strike points."""
+
     actions: list[str]
     case_id: str | None = None
     mandatory_report_id: str | None = None
@@ -47,7 +49,7 @@ def _reason(violations: list[Violation]) -> str:
 
 def _hard_limit(session: Session, target: Target, decision: DecisionRecord, violations: list[Violation], *,
                 actor: str, source: str, decided_by: str, automated: bool, case_id: str | None,
-                ladder: Ladder, cybertip: mandatory.CyberTipSettings, now: dt.datetime) -> Outcome:
+                ladder: Ladder, cybertip: mandatory.CyberTipSettings, now: dt.datetime) -> EnforcementResult:
     """Skip the ladder: immediate termination, evidence sealed, report drafted, a human confirms."""
     hard = [v for v in violations if v.hard_limit]
     if target.account_id:
@@ -72,12 +74,12 @@ def _hard_limit(session: Session, target: Target, decision: DecisionRecord, viol
         rule_ids=spec.rule_ids, account_id=target.account_id, content_id=target.content_id,
         decision_id=decision.id, action_id=action.id, excluded_reviewer=None if automated else decided_by,
     )
-    return Outcome(actions=[action.id], case_id=confirm_case.id, mandatory_report_id=report_id)
+    return EnforcementResult(actions=[action.id], case_id=confirm_case.id, mandatory_report_id=report_id)
 
 
 def act(session: Session, target: Target, decision: DecisionRecord, violations: list[Violation], *,
         actor: str, source: str, decided_by: str, automated: bool, case_id: str | None,
-        cybertip: mandatory.CyberTipSettings, now: dt.datetime) -> Outcome:
+        cybertip: mandatory.CyberTipSettings, now: dt.datetime) -> EnforcementResult:
     ladder = org_ladder(session, target.org_id)
     if any(v.hard_limit for v in violations):
         return _hard_limit(session, target, decision, violations, actor=actor, source=source,
@@ -116,7 +118,7 @@ def act(session: Session, target: Target, decision: DecisionRecord, violations: 
         if chosen is not None:
             take(chosen, violations, days=step.days if step and step.action is chosen else None,
                  pending_confirmation=chosen is Action.TERMINATION)
-    outcome = Outcome(actions=[a.id for a in taken], strike_points=points)
+    outcome = EnforcementResult(actions=[a.id for a in taken], strike_points=points)
     terminations = [a for a in taken if a.status == "pending_confirmation"]
     if terminations:
         confirm_case = cases.open_case(

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from warden.decide import Decision, decide
 from warden.detect.signals import Signal
 from warden.enforce import audit, cases, enforcement, mandatory, safety, strikes
-from warden.enforce.enforcement import Outcome as EnforcementOutcome
+from warden.enforce.enforcement import EnforcementResult
 from warden.enforce.errors import Conflict, Invalid
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.safety import SafetyResponse
@@ -50,7 +50,7 @@ class SubmissionResult(BaseModel):
     content_id: str
     decision: Decision
     outcome: str  # allowed | actioned | queued | safe_messaging
-    enforcement: EnforcementOutcome | None = None
+    enforcement: EnforcementResult | None = None
     safety: SafetyResponse | None = None  # support sent to a person at risk (never a penalty)
 
 
@@ -140,4 +140,4 @@ def submit(session: Session, principal: Principal, sub: Submission, policy: Poli
         app_id=sub.app_id, decision_id=row.id,
     )
     return SubmissionResult(content_id=content.id, decision=decision, outcome="queued",
-                            enforcement=EnforcementOutcome(actions=[], case_id=case.id), safety=support)
+                            enforcement=EnforcementResult(actions=[], case_id=case.id), safety=support)

@@ -29,13 +29,13 @@ from warden.policy.source import PolicyFileError
 from warden.review import rescan as rescan_mod
 from warden.review.engine import Reviewer
 from warden.review.loading import SubmissionError, load_app, load_plugin
-from warden.review.report import Outcome, ReviewReport
+from warden.review.report import ReviewReport, RuleOutcome
 from warden.review.schema import Submission
 from warden.settings import Settings
 
 out = Console()
 err = Console(stderr=True)
-EXIT = {Outcome.PASS: 0, Outcome.NEEDS_HUMAN: 3, Outcome.FAIL: 4}
+EXIT = {RuleOutcome.PASS: 0, RuleOutcome.NEEDS_HUMAN: 3, RuleOutcome.FAIL: 4}
 
 PolicyOpt = Annotated[
     list[str] | None,
@@ -92,7 +92,7 @@ def _print(report: ReviewReport, show_all: bool) -> None:
     out.print(f"allowed: [bold]{report.allowed.value}[/bold]   store: [bold]{report.store.value}[/bold]   "
               + "  ".join(f"{k}: {v}" for k, v in report.counts().items()))
     for r in report.results:
-        if r.outcome is Outcome.PASS and not show_all:
+        if r.outcome is RuleOutcome.PASS and not show_all:
             continue
         cite = f"{r.citation.document} {r.citation.date}, {r.citation.section} {r.citation.item or ''}".strip()
         out.print(f"[bold]{r.outcome.value:13}[/bold] {r.rule_id}  ({cite})", highlight=False, soft_wrap=True)
@@ -188,23 +188,18 @@ def _stored(db: str | None, org: str | None) -> list[Submission]:
 def _promote(candidate: Reviewer, db: str | None, org: str | None, as_json: bool) -> None:
     from warden.enforce.mandatory import CyberTipSettings
     from warden.enforce.principal import SYSTEM
-    from warden.review.record import record_report, stored_submissions
     from warden.store import Database
 
     database = Database(db)
-    now = dt.datetime.now(dt.UTC)
-    results = []
+    cybertip = CyberTipSettings.from_config(Settings.from_env().cybertip)
     try:
         with database.transaction() as session:
-            for item, sub in stored_submissions(session, org):
-                report = candidate.review(sub)
-                recorded = record_report(session, SYSTEM, item, report, source="re_review",
-                                         cybertip=CyberTipSettings.from_config(Settings.from_env().cybertip),
-                                         now=now)
-                results.append({"app_id": item.app_id, "allowed": report.allowed.value, "store": report.store.value,
-                                **recorded.model_dump()})
+            promoted = rescan_mod.promote(session, SYSTEM, candidate, org_id=org, cybertip=cybertip,
+                                          now=dt.datetime.now(dt.UTC))
     finally:
         database.dispose()
+    results = [{"app_id": p.app_id, "allowed": p.report.allowed.value, "store": p.report.store.value,
+                **p.recorded.model_dump()} for p in promoted]
     if as_json:
         print(json.dumps({"policy": candidate.policy.revision, "results": results}, indent=2))
         return

@@ -17,11 +17,16 @@ from warden.decide import Decision
 from warden.policy.model import Action, Citation, RuleKind, Severity, Surface
 
 
-class Outcome(StrEnum):
+class RuleOutcome(StrEnum):
+    """How one rule came out for a submission (a review's verdict on being allowed uses the same values)."""
+
     PASS = "pass"
     FAIL = "fail"
     NEEDS_HUMAN = "needs-human"
     NOT_AUTOMATED = "not-automated"  # the rule has no executable trigger: only a reviewer can apply it
+
+
+Outcome = RuleOutcome  # the name before RuleOutcome; kept for callers that have not moved
 
 
 class StoreVerdict(StrEnum):
@@ -45,7 +50,7 @@ class RuleResult(BaseModel):
     rule_id: str
     title: str
     kind: RuleKind
-    outcome: Outcome
+    outcome: RuleOutcome
     reason: str
     citation: Citation
     also_cites: list[Citation] = Field(default_factory=list)
@@ -76,7 +81,7 @@ class ReviewReport(BaseModel):
     surface: Surface
     surfaces: list[Surface]
     policy_revision: str
-    allowed: Outcome  # pass, fail or needs-human
+    allowed: RuleOutcome  # pass, fail or needs-human
     store: StoreVerdict
     store_listed: bool = False
     results: list[RuleResult]
@@ -86,36 +91,36 @@ class ReviewReport(BaseModel):
     decision: Decision  # the automated decision of the strict pass, for the enforcement lifecycle
     reviewed_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
-    def with_outcome(self, outcome: Outcome) -> list[RuleResult]:
+    def with_outcome(self, outcome: RuleOutcome) -> list[RuleResult]:
         return [r for r in self.results if r.outcome is outcome]
 
     @property
     def failures(self) -> list[RuleResult]:
-        return self.with_outcome(Outcome.FAIL)
+        return self.with_outcome(RuleOutcome.FAIL)
 
     @property
     def needs_human(self) -> list[RuleResult]:
-        return self.with_outcome(Outcome.NEEDS_HUMAN)
+        return self.with_outcome(RuleOutcome.NEEDS_HUMAN)
 
     def counts(self) -> dict[str, int]:
-        return {o.value: len(self.with_outcome(o)) for o in Outcome}
+        return {o.value: len(self.with_outcome(o)) for o in RuleOutcome}
 
 
-def allowed_verdict(results: list[RuleResult]) -> Outcome:
+def allowed_verdict(results: list[RuleResult]) -> RuleOutcome:
     general = [r for r in results if r.kind is not RuleKind.STORE_ELIGIBILITY]
-    if any(r.outcome is Outcome.FAIL for r in general):
-        return Outcome.FAIL
-    if any(r.outcome is Outcome.NEEDS_HUMAN for r in general):
-        return Outcome.NEEDS_HUMAN
-    return Outcome.PASS
+    if any(r.outcome is RuleOutcome.FAIL for r in general):
+        return RuleOutcome.FAIL
+    if any(r.outcome is RuleOutcome.NEEDS_HUMAN for r in general):
+        return RuleOutcome.NEEDS_HUMAN
+    return RuleOutcome.PASS
 
 
-def store_verdict(results: list[RuleResult], allowed: Outcome, applicable: bool) -> StoreVerdict:
+def store_verdict(results: list[RuleResult], allowed: RuleOutcome, applicable: bool) -> StoreVerdict:
     if not applicable:
         return StoreVerdict.NOT_APPLICABLE
     store = [r for r in results if r.kind is RuleKind.STORE_ELIGIBILITY]
-    if allowed is Outcome.FAIL or any(r.outcome is Outcome.FAIL for r in store):
+    if allowed is RuleOutcome.FAIL or any(r.outcome is RuleOutcome.FAIL for r in store):
         return StoreVerdict.INELIGIBLE
-    if allowed is Outcome.NEEDS_HUMAN or any(r.outcome is Outcome.NEEDS_HUMAN for r in store):
+    if allowed is RuleOutcome.NEEDS_HUMAN or any(r.outcome is RuleOutcome.NEEDS_HUMAN for r in store):
         return StoreVerdict.NEEDS_HUMAN
     return StoreVerdict.ELIGIBLE

@@ -2,26 +2,33 @@
 
 A shadow rescan reviews every submission under the baseline and the candidate
 policy and reports the difference; it writes nothing and enforces nothing.
-Promotion (see `warden.review.record`) is a separate, explicit step.
+Promotion (`promote`) is a separate, explicit step: every stored app re-reviewed
+under the candidate, the decisions recorded and failures enforced (`warden.review.record`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
+from warden.enforce.mandatory import CyberTipSettings
+from warden.enforce.principal import Principal
 from warden.review.engine import Reviewer
-from warden.review.report import Outcome, ReviewReport, StoreVerdict
+from warden.review.record import Recorded, record_report, stored_submissions
+from warden.review.report import ReviewReport, RuleOutcome, StoreVerdict
 from warden.review.schema import Submission
 
 
 class AppChange(BaseModel):
     submission_id: str
     name: str
-    allowed_before: Outcome
-    allowed_after: Outcome
+    allowed_before: RuleOutcome
+    allowed_after: RuleOutcome
     store_before: StoreVerdict
     store_after: StoreVerdict
     newly_failing: list[str] = Field(default_factory=list)
@@ -50,10 +57,11 @@ class RescanImpact(BaseModel):
 
     @property
     def newly_failing_apps(self) -> list[AppChange]:
-        return [c for c in self.changes if c.allowed_after is Outcome.FAIL and c.allowed_before is not Outcome.FAIL]
+        return [c for c in self.changes
+                if c.allowed_after is RuleOutcome.FAIL and c.allowed_before is not RuleOutcome.FAIL]
 
 
-def _ids(report: ReviewReport, outcome: Outcome) -> set[str]:
+def _ids(report: ReviewReport, outcome: RuleOutcome) -> set[str]:
     return {r.rule_id for r in report.with_outcome(outcome)}
 
 
@@ -66,8 +74,8 @@ def change(before: ReviewReport, after: ReviewReport, lineage: Mapping[str, Iter
     """What changed for one app. `lineage` maps a candidate rule id to the baseline ids it supersedes, so a
     renamed rule that fails in both versions is not reported as newly failing."""
     lineage = lineage or {}
-    failed_before, failed_after = _ids(before, Outcome.FAIL), _ids(after, Outcome.FAIL)
-    human_before, human_after = _ids(before, Outcome.NEEDS_HUMAN), _ids(after, Outcome.NEEDS_HUMAN)
+    failed_before, failed_after = _ids(before, RuleOutcome.FAIL), _ids(after, RuleOutcome.FAIL)
+    human_before, human_after = _ids(before, RuleOutcome.NEEDS_HUMAN), _ids(after, RuleOutcome.NEEDS_HUMAN)
     reverse: dict[str, list[str]] = {}
     for new, olds in lineage.items():
         for old in olds:
@@ -114,3 +122,23 @@ def shadow(submissions: Iterable[Submission], baseline: Reviewer, candidate: Rev
         verdicts_before=dict(before_counts),
         verdicts_after=dict(after_counts),
     )
+
+
+@dataclass(frozen=True)
+class Promoted:
+    content_id: str  # the stored submission that was re-reviewed
+    app_id: str | None
+    report: ReviewReport
+    recorded: Recorded
+
+
+def promote(session: Session, principal: Principal, candidate: Reviewer, *, org_id: str | None,
+            cybertip: CyberTipSettings, now: dt.datetime) -> list[Promoted]:
+    """Re-review every stored app (of `org_id`, or all) under the candidate policy, in the caller's
+    transaction: each decision is recorded as a re-review and failures are enforced."""
+    promoted = []
+    for item, submission in stored_submissions(session, org_id):
+        report = candidate.review(submission)
+        recorded = record_report(session, principal, item, report, source="re_review", cybertip=cybertip, now=now)
+        promoted.append(Promoted(content_id=item.id, app_id=item.app_id, report=report, recorded=recorded))
+    return promoted

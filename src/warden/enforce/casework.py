@@ -1,0 +1,123 @@
+"""Casework: a reviewer's decision on a claimed case, and the registry of handlers by case kind.
+
+How an outcome plays out depends on the case's kind. Handlers are registered by
+name exactly like detectors: core kinds in `CORE_HANDLERS` and plugins through
+the `warden.casework` entry-point group, each a "module:function" path loaded on
+first use, so no handler module imports another to register itself (this ends
+the old enforce/review <-> enforce/appeals cycle). The shared pieces a handler
+uses (`close`, `escalate`, the value objects) live here, below every handler.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from enum import StrEnum
+from functools import cache
+from importlib.metadata import entry_points
+
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from warden.enforce import audit, mandatory
+from warden.enforce.errors import Conflict, NotFound
+from warden.enforce.principal import Permission, Principal
+from warden.enforce.submissions import PolicySource
+from warden.store.tables import Case
+
+
+class CaseOutcome(StrEnum):
+    """What a reviewer decides on a case."""
+
+    UPHOLD = "uphold"
+    OVERTURN = "overturn"
+    ESCALATE = "escalate"
+
+
+class CaseDecision(BaseModel):
+    outcome: CaseOutcome
+    reason: str = Field(min_length=3, max_length=5000)
+    rule_ids: list[str] = Field(default_factory=list)
+
+
+class Review(BaseModel):
+    """Everything a handler needs besides the case."""
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    principal: Principal
+    decision: CaseDecision
+    policy: PolicySource
+    cybertip: mandatory.CyberTipSettings
+    now: dt.datetime
+
+
+class CaseResult(BaseModel):
+    case_id: str
+    status: str
+    outcome: str
+    actions: list[str] = Field(default_factory=list)
+    reversed_actions: list[str] = Field(default_factory=list)
+
+
+Handler = Callable[[Session, Case, Review], CaseResult]
+
+CORE_HANDLERS: dict[str, str] = {
+    "automated_flag": "warden.enforce.review:decide_flag",
+    "user_report": "warden.enforce.review:decide_flag",
+    "re_review": "warden.enforce.review:decide_flag",
+    "safety_check": "warden.enforce.review:decide_safety_check",
+    "confirmation": "warden.enforce.review:decide_confirmation",
+    "appeal": "warden.enforce.appeals:decide_appeal",
+}
+
+
+class UnknownCaseKind(NotFound):
+    pass
+
+
+def available() -> dict[str, str]:
+    """Every case kind with a handler, and the path it points to (core and plugins)."""
+    found = dict(CORE_HANDLERS)
+    for ep in entry_points(group="warden.casework"):
+        found.setdefault(ep.name, ep.value)
+    return found
+
+
+@cache
+def handler(kind: str) -> Handler:
+    paths = available()
+    if kind not in paths:
+        raise UnknownCaseKind(f"no handler for cases of kind {kind!r}", param="kind")
+    module, _, attr = paths[kind].partition(":")
+    found: Handler = getattr(importlib.import_module(module), attr)
+    return found
+
+
+def close(session: Session, case: Case, review: Review, outcome: str) -> None:
+    case.status, case.outcome, case.reason = "closed", outcome, review.decision.reason
+    case.decided_by, case.decided_at = review.principal.subject, review.now
+    audit.record(session, actor=review.principal.actor, action="case.decided", subject_type="case",
+                 subject_id=case.id, org_id=case.org_id,
+                 data={"outcome": outcome, "reason": review.decision.reason, "rule_ids": review.decision.rule_ids})
+
+
+def escalate(session: Session, case: Case, review: Review) -> CaseResult:
+    """Back to the queue, higher up, for someone other than this reviewer."""
+    case.status, case.claimed_by, case.claimed_at = "open", None, None
+    case.excluded_reviewer, case.priority = review.principal.subject, case.priority + 100
+    audit.record(session, actor=review.principal.actor, action="case.escalated", subject_type="case",
+                 subject_id=case.id, org_id=case.org_id, data={"reason": review.decision.reason})
+    return CaseResult(case_id=case.id, status=case.status, outcome=CaseOutcome.ESCALATE.value)
+
+
+def decide_case(session: Session, case_id: str, review: Review) -> CaseResult:
+    review.principal.require(Permission.REVIEW)
+    case = session.get(Case, case_id, with_for_update=True)
+    if case is None or not review.principal.sees_org(case.org_id):
+        raise NotFound(f"no such case: {case_id}", param="case_id")
+    if case.status != "claimed" or case.claimed_by != review.principal.subject:
+        raise Conflict(f"claim case {case_id} before deciding it (it is {case.status}"
+                       + (f" by {case.claimed_by})" if case.claimed_by else ")"))
+    return handler(case.kind)(session, case, review)
