@@ -52,6 +52,7 @@ _EXTENDED = [
     Category("gambling", "Real-money gambling or payday lending."),
     Category("profanity", "Profane or obscene words."),
     Category("manipulation", "Manipulative or subliminal techniques that exploit vulnerabilities."),
+    Category("minors", "Mentions a child or a minor (not a harm in itself; read together with other signals)."),
     Category("unsafe", "Harmful under the usage policies, whatever the category: a detector's overall judgement."),
 ]
 

@@ -45,6 +45,16 @@ KEYWORDS: dict[str, tuple[float, tuple[str, ...]]] = {
 }
 
 
+# A borderline score, as a model gives to flirting aimed at teenagers: not evidence for the CSAM hard limit.
+BORDERLINE: dict[str, tuple[float, tuple[str, ...]]] = {
+    "sexual/minors": (0.5, ("flirty roleplay with teens",)),
+}
+
+
+def borderline_keywords() -> KeywordDetector:
+    """Phrases a model scores only moderately (see BORDERLINE)."""
+    return KeywordDetector(BORDERLINE, negation=True, version="borderline")
+
 
 def review_keywords() -> KeywordDetector:
     """The shipped keyword detector with the review fixtures' phrase rules (negations cancel a phrase)."""

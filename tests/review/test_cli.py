@@ -5,7 +5,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from review.fixtures import ROOT
+from review.fixtures import ROOT, names
 from warden.cli import app
 
 runner = CliRunner()
@@ -59,7 +59,7 @@ def test_rescan_shadow_from_files() -> None:
                                  "--json"])
     assert result.exit_code == 0, result.output
     impact = json.loads(result.stdout)
-    assert impact["reviewed"] == 90 and impact["shadow"] is True
+    assert impact["reviewed"] == len(names()) and impact["shadow"] is True
     assert impact["newly_failing_by_rule"]["gpt.privacy.sensitive-identifiers"] == 2
     both = runner.invoke(app, ["rescan", "--policy", "openai-usage@2025-01-29", "--shadow", "--promote"])
     assert both.exit_code == 2

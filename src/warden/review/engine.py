@@ -8,7 +8,8 @@
    a strict pass (established facts, scores as they are) and a lenient pass
    (every fact, scores raised by `margin`). A rule that fires in the strict
    pass fails if the pack says block and needs a human if it says flag; a rule
-   that fires only in the lenient pass needs a human.
+   that fires only in the lenient pass needs a human, except a hard limit, which
+   is cited on strong evidence only (a borderline score is no evidence of CSAM).
 4. Each rule's result carries evidence and citations; the strict pass's
    Decision is kept for the enforcement lifecycle.
 """
@@ -154,6 +155,10 @@ class _Judge:
             return RuleResult(**base, outcome=Outcome.PASS, exemption=exempt.exception.value,
                               reason=f"would fire, but the {exempt.exception.value} exception applies: {exempt.reason}")
         near = _violation(loose, r.id)
+        if near is not None and r.hard_limit:
+            # A hard limit skips the ladder, so it is cited on strong evidence only, never on a borderline score.
+            return RuleResult(**base, outcome=Outcome.PASS,
+                              reason="fires only with borderline scores; a hard limit needs strong evidence")
         if near is not None:
             uncertain = [f for f in self.loose_facts if f not in self.strict_facts]
             reason = "fires only with borderline scores or uncertain inferences; a reviewer decides"

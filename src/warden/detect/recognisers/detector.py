@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from warden.detect.protocol import TextDetector
-from warden.detect.recognisers import cards, contact, credentials, govids, profanity, secrets
+from warden.detect.recognisers import cards, contact, credentials, govids, minors, profanity, secrets
 from warden.detect.recognisers.base import Finding
 from warden.detect.signals import Evidence, Signal
 
@@ -16,6 +16,7 @@ RECOGNISERS: dict[str, Callable[[str], list[Finding]]] = {
     "credentials": credentials.find,
     "contact": contact.find,
     "profanity": profanity.find,
+    "minors": minors.find,
 }
 
 
