@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from warden.api.deps import runtime
 from warden.api.errors import APIError
 from warden.enforce import keys
+from warden.enforce.pages import DEFAULT_LIMIT, Page
 from warden.enforce.principal import Permission, Principal
 from warden.runtime import Runtime
 from warden.store.tables import IdempotencyRecord
@@ -138,6 +139,15 @@ def Requires(permission: Permission) -> Any:
 def RequiresWhen(permission: Permission, when: Callable[[Runtime], bool]) -> Any:
     """A permission enforced only when the runtime says so (the open-by-default /v1/moderations)."""
     return Depends(_Optional(permission, when=when))
+
+
+def Paged(default: int = DEFAULT_LIMIT) -> Any:
+    """`page: Annotated[Page, Paged(50)]`: the listing's `?limit=` (default `default`), bounded."""
+
+    def page(limit: int = default) -> Page:
+        return Page.of(limit, default)
+
+    return Depends(page)
 
 
 class _Public:

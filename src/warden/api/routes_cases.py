@@ -7,27 +7,26 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
-from warden.api.auth import Ctx, IdempotencyKey, Requires
-from warden.api.errors import APIError
+from warden.api.auth import Ctx, IdempotencyKey, Paged, Requires
 from warden.api.schemas import CaseOut, ListOut
 from warden.enforce import cases, casework
+from warden.enforce.pages import Page
 from warden.enforce.principal import Permission
 from warden.enforce.scoping import get_scoped
 from warden.policy.model import Severity
-from warden.store.tables import Case, ContentItem
+from warden.store.tables import Case
 
 router = APIRouter(prefix="/v1", tags=["review"])
 
 
 @router.get("/cases", response_model=ListOut[CaseOut])
 def list_cases(
-    ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], org_id: str | None = None, status: str = "open",
-    limit: int = 50,
+    ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], page: Annotated[Page, Paged(50)],
+    org_id: str | None = None, status: str = "open",
 ) -> ListOut[CaseOut]:
     with ctx.tx() as s:
-        rows = cases.queue(s, ctx.principal, org_id=org_id, status=status, limit=min(max(limit, 1), 500))
+        rows = cases.queue(s, ctx.principal, org_id=org_id, status=status, limit=page.limit)
         return ListOut[CaseOut](data=[CaseOut.model_validate(c) for c in rows])
 
 
@@ -88,15 +87,5 @@ def open_re_review(
     body: ReReviewIn, ctx: Annotated[Ctx, Requires(Permission.OPEN_REVIEW)], key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Retroactive re-review of stored content, e.g. after a policy update."""
-
-    def produce(s: Session) -> CaseOut:
-        content = get_scoped(s, ContentItem, body.content_id, ctx.principal, "content")
-        if content.restricted:
-            raise APIError(409, "restricted content is handled through its confirmation case", code="conflict")
-        case = cases.open_case(s, org_id=content.org_id, kind="re_review", subject_type="content",
-                               subject_id=content.id, severity=body.severity, actor=ctx.principal.actor,
-                               reach=content.reach, rule_ids=body.rule_ids, account_id=content.account_id,
-                               content_id=content.id, app_id=content.app_id)
-        return CaseOut.model_validate(case)
-
-    return ctx.create(key, body, produce)
+    return ctx.create(key, body, lambda s: CaseOut.model_validate(cases.open_re_review(
+        s, ctx.principal, content_id=body.content_id, severity=body.severity, rule_ids=body.rule_ids)))

@@ -9,10 +9,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from warden.api.auth import Ctx, IdempotencyKey, Requires
+from warden.api.auth import Ctx, IdempotencyKey, Paged, Requires
 from warden.api.schemas import AccountOut, AppOut, ListOut, OrgOut, WorkspaceOut
 from warden.enforce import directory, keys
 from warden.enforce.ladder import Ladder
+from warden.enforce.pages import MAX_LIMIT, Page
 from warden.enforce.principal import Permission
 from warden.enforce.scoping import get_org, get_scoped, scoped
 from warden.store.tables import Account, Organization
@@ -28,12 +29,14 @@ def create_org(
 
 
 @router.get("/organizations", response_model=ListOut[OrgOut])
-def list_orgs(ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)]) -> ListOut[OrgOut]:
+def list_orgs(
+    ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], page: Annotated[Page, Paged(MAX_LIMIT)],
+) -> ListOut[OrgOut]:
     with ctx.tx() as s:
         q = select(Organization).order_by(Organization.created_at)
         if ctx.principal.org_id is not None:
             q = q.where(Organization.id == ctx.principal.org_id)
-        return ListOut[OrgOut](data=[OrgOut.model_validate(o) for o in s.execute(q).scalars()])
+        return ListOut[OrgOut](data=[OrgOut.model_validate(o) for o in s.execute(page.apply(q)).scalars()])
 
 
 @router.get("/organizations/{org_id}", response_model=OrgOut)
@@ -67,15 +70,15 @@ def create_account(
 
 @router.get("/accounts", response_model=ListOut[AccountOut])
 def list_accounts(
-    ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], org_id: str | None = None,
-    workspace_id: str | None = None,
+    ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], page: Annotated[Page, Paged(MAX_LIMIT)],
+    org_id: str | None = None, workspace_id: str | None = None,
 ) -> ListOut[AccountOut]:
     with ctx.tx() as s:
         q = scoped(select(Account).order_by(Account.created_at), Account.org_id, ctx.principal, org_id)
         ws = ctx.principal.workspace_id or workspace_id
         if ws is not None:
             q = q.where(Account.workspace_id == ws)
-        return ListOut[AccountOut](data=[AccountOut.model_validate(a) for a in s.execute(q.limit(500)).scalars()])
+        return ListOut[AccountOut](data=[AccountOut.model_validate(a) for a in s.execute(page.apply(q)).scalars()])
 
 
 class MembershipIn(BaseModel):

@@ -8,9 +8,10 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from warden.api.auth import Ctx, IdempotencyKey, Requires
+from warden.api.auth import Ctx, IdempotencyKey, Paged, Requires
 from warden.api.schemas import ActionOut, ContentOut, ListOut, StrikeOut
 from warden.enforce import actions, submissions
+from warden.enforce.pages import MAX_LIMIT, Page
 from warden.enforce.principal import Permission
 from warden.enforce.scoping import get_scoped, scoped
 from warden.store.tables import Account, ActionRecord, ContentItem, DecisionRecord, Strike
@@ -54,8 +55,8 @@ def get_decision(decision_id: str, ctx: Annotated[Ctx, Requires(Permission.READ_
 
 @router.get("/actions", response_model=ListOut[ActionOut])
 def list_actions(
-    ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], org_id: str | None = None,
-    account_id: str | None = None, status: str | None = None,
+    ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], page: Annotated[Page, Paged(MAX_LIMIT)],
+    org_id: str | None = None, account_id: str | None = None, status: str | None = None,
 ) -> ListOut[ActionOut]:
     with ctx.tx() as s:
         q = scoped(select(ActionRecord).order_by(ActionRecord.created_at), ActionRecord.org_id, ctx.principal, org_id)
@@ -63,7 +64,7 @@ def list_actions(
             q = q.where(ActionRecord.account_id == account_id)
         if status is not None:
             q = q.where(ActionRecord.status == status)
-        return ListOut[ActionOut](data=[ActionOut.model_validate(a) for a in s.execute(q.limit(500)).scalars()])
+        return ListOut[ActionOut](data=[ActionOut.model_validate(a) for a in s.execute(page.apply(q)).scalars()])
 
 
 @router.get("/actions/{action_id}", response_model=ActionOut)
@@ -80,8 +81,11 @@ def standing(account_id: str, ctx: Annotated[Ctx, Requires(Permission.READ_ENFOR
 
 
 @router.get("/accounts/{account_id}/strikes", response_model=ListOut[StrikeOut])
-def list_strikes(account_id: str, ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)]) -> ListOut[StrikeOut]:
+def list_strikes(
+    account_id: str, ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)],
+    page: Annotated[Page, Paged(MAX_LIMIT)],
+) -> ListOut[StrikeOut]:
     with ctx.tx() as s:
         get_scoped(s, Account, account_id, ctx.principal, "account")
-        rows = s.execute(select(Strike).where(Strike.account_id == account_id).order_by(Strike.created_at))
+        rows = s.execute(page.apply(select(Strike).where(Strike.account_id == account_id).order_by(Strike.created_at)))
         return ListOut[StrikeOut](data=[StrikeOut.model_validate(r) for r in rows.scalars()])

@@ -9,10 +9,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from warden.api.auth import Ctx, IdempotencyKey, Requires
+from warden.api.auth import Ctx, IdempotencyKey, Paged, Requires
 from warden.api.schemas import ListOut
 from warden.enforce import subscriptions
 from warden.enforce.notices import DeliveryRun, deliver_due
+from warden.enforce.pages import Page
 from warden.enforce.principal import Permission
 from warden.enforce.scoping import scoped
 from warden.store.tables import Delivery, Notice
@@ -42,15 +43,15 @@ def deliver(ctx: Annotated[Ctx, Requires(Permission.DELIVER_NOTICES)], limit: in
 
 @router.get("/notices")
 def list_notices(
-    ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], org_id: str | None = None,
-    recipient_id: str | None = None, limit: int = 100,
+    ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], page: Annotated[Page, Paged(100)],
+    org_id: str | None = None, recipient_id: str | None = None,
 ) -> ListOut[dict[str, Any]]:
     with ctx.tx() as s:
         q = scoped(select(Notice).order_by(Notice.created_at), Notice.org_id, ctx.principal, org_id)
         if recipient_id is not None:
             q = q.where(Notice.recipient_id == recipient_id)
         out = []
-        for n in s.execute(q.limit(min(max(limit, 1), 1000))).scalars():
+        for n in s.execute(page.apply(q)).scalars():
             states = s.execute(select(Delivery.channel, Delivery.status).where(Delivery.notice_id == n.id)).all()
             out.append({"id": n.id, "event": n.event, "recipient_type": n.recipient_type,
                         "recipient_id": n.recipient_id, "payload": n.payload, "created_at": n.created_at.isoformat(),

@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from warden.api.auth import Ctx, Requires
+from warden.api.auth import Ctx, Paged, Requires
 from warden.api.schemas import AuditEventOut, ListOut, MandatoryReportOut
 from warden.enforce import audit, mandatory, statements
+from warden.enforce.pages import MAX_LIMIT, Page
 from warden.enforce.principal import Permission
-from warden.enforce.scoping import get_scoped, scoped
+from warden.enforce.scoping import scoped
 from warden.store.tables import AuditEvent, MandatoryReport
 
 router = APIRouter(prefix="/v1", tags=["transparency"])
@@ -29,9 +30,11 @@ def export_statements(
 
 
 @router.get("/mandatory-reports", response_model=ListOut[MandatoryReportOut])
-def list_mandatory(ctx: Annotated[Ctx, Requires(Permission.MANDATORY_REPORTS)]) -> ListOut[MandatoryReportOut]:
+def list_mandatory(
+    ctx: Annotated[Ctx, Requires(Permission.MANDATORY_REPORTS)], page: Annotated[Page, Paged(MAX_LIMIT)],
+) -> ListOut[MandatoryReportOut]:
     with ctx.tx() as s:
-        rows = s.execute(select(MandatoryReport).order_by(MandatoryReport.created_at)).scalars()
+        rows = s.execute(page.apply(select(MandatoryReport).order_by(MandatoryReport.created_at))).scalars()
         return ListOut[MandatoryReportOut](data=[MandatoryReportOut.model_validate(r) for r in rows])
 
 
@@ -40,19 +43,14 @@ def confirm_mandatory(
     report_id: str, ctx: Annotated[Ctx, Requires(Permission.MANDATORY_REPORTS)],
 ) -> MandatoryReportOut:
     """A person confirms the draft; it is then submitted to the configured CyberTipline endpoint."""
-    with ctx.tx() as s:
-        report = get_scoped(s, MandatoryReport, report_id, ctx.principal, "mandatory_report")
-        mandatory.confirm(s, report, ctx.principal, ctx.now)
-    if ctx.rt.cybertip.endpoint is not None:
-        mandatory.submit(ctx.rt.db, report_id, ctx.rt.cybertip)
-    with ctx.tx() as s:
-        return MandatoryReportOut.model_validate(s.get_one(MandatoryReport, report_id))
+    report = mandatory.confirm_and_submit(ctx.rt.db, report_id, ctx.principal, ctx.rt.cybertip, ctx.now)
+    return MandatoryReportOut.model_validate(report)
 
 
 @router.get("/audit", response_model=ListOut[AuditEventOut])
 def list_audit(
-    ctx: Annotated[Ctx, Requires(Permission.READ_AUDIT)], org_id: str | None = None, after_seq: int = 0,
-    limit: int = 200,
+    ctx: Annotated[Ctx, Requires(Permission.READ_AUDIT)], page: Annotated[Page, Paged(200)],
+    org_id: str | None = None, after_seq: int = 0,
 ) -> ListOut[AuditEventOut]:
     """Audit events; operator keys see their organization's, workspace administrators their workspace's."""
     with ctx.tx() as s:
@@ -60,7 +58,7 @@ def list_audit(
                    AuditEvent.org_id, ctx.principal, org_id)
         if ctx.principal.workspace_id is not None:
             q = q.where(AuditEvent.workspace_id == ctx.principal.workspace_id)
-        rows = s.execute(q.limit(min(max(limit, 1), 1000))).scalars()
+        rows = s.execute(page.apply(q)).scalars()
         return ListOut[AuditEventOut](data=[AuditEventOut.model_validate(r) for r in rows])
 
 

@@ -20,9 +20,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from warden.enforce import audit
 from warden.enforce.errors import Conflict, Forbidden, NotFound
 from warden.enforce.principal import Permission, Principal
-from warden.enforce.scoping import scoped
+from warden.enforce.scoping import get_scoped, scoped
 from warden.policy.model import Severity
-from warden.store.tables import Case, new_id
+from warden.store.tables import Case, ContentItem, new_id
 
 CLAIM_TTL = dt.timedelta(minutes=30)
 
@@ -56,6 +56,20 @@ def open_case(
                  org_id=org_id, data={"kind": kind, "subject": f"{subject_type}:{subject_id}",
                                       "priority": case.priority, "rule_ids": case.rule_ids})
     return case
+
+
+def open_re_review(session: Session, principal: Principal, *, content_id: str, severity: Severity,
+                   rule_ids: list[str]) -> Case:
+    """Retroactive re-review of stored content (e.g. after a policy update) as a case in the queue.
+    Restricted content (sealed evidence) is handled through its confirmation case, never re-opened here."""
+    principal.require(Permission.OPEN_REVIEW)
+    content = get_scoped(session, ContentItem, content_id, principal, "content")
+    if content.restricted:
+        raise Conflict("restricted content is handled through its confirmation case")
+    return open_case(session, org_id=content.org_id, kind="re_review", subject_type="content",
+                     subject_id=content.id, severity=severity, actor=principal.actor, reach=content.reach,
+                     rule_ids=rule_ids, account_id=content.account_id, content_id=content.id,
+                     app_id=content.app_id)
 
 
 def _claimable(reviewer: str, now: dt.datetime) -> ColumnElement[bool]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from warden.enforce import audit, cybertip
 from warden.enforce.errors import Conflict
 from warden.enforce.principal import Permission, Principal
+from warden.enforce.scoping import get_scoped
 from warden.errors import Unavailable
 from warden.settings import CyberTipConfig
 from warden.store.database import Database
@@ -92,6 +93,20 @@ def confirm(session: Session, report: MandatoryReport, principal: Principal, now
     report.status, report.confirmed_by, report.confirmed_at = "confirmed", principal.subject, now
     audit.record(session, actor=principal.actor, action="mandatory_report.confirmed",
                  subject_type="mandatory_report", subject_id=report.id, org_id=report.org_id)
+
+
+def confirm_and_submit(db: Database, report_id: str, principal: Principal, settings: CyberTipSettings,
+                       now: dt.datetime, transport: httpx.BaseTransport | None = None) -> MandatoryReport:
+    """A person confirms a draft and, when an endpoint is configured, it is sent: one unit of work. The
+    report row is locked while it is confirmed, so two confirmations cannot both send it, and a report
+    that already reached the CyberTipline is refused (`confirm`) rather than filed twice."""
+    with db.transaction() as s:
+        report = get_scoped(s, MandatoryReport, report_id, principal, "mandatory_report", for_update=True)
+        confirm(s, report, principal, now)
+    if settings.endpoint is not None:
+        return submit(db, report_id, settings, transport=transport)
+    with db.transaction() as s:
+        return s.get_one(MandatoryReport, report_id)
 
 
 def withdraw(session: Session, report: MandatoryReport, *, actor: str, reason: str) -> None:
