@@ -525,7 +525,7 @@ def _wikipedia_bias(r: dict[str, Any]) -> Example | None:
 
 
 def _contrast(r: dict[str, Any]) -> Example | None:
-    """The project's own contrast set (data/contrast-train.jsonl): hard negatives that use violent,
+    """The project's own contrast sets (data/contrast-train*.jsonl): hard negatives that use violent,
     sexual, drug or identity words harmlessly, and harmful twins (threats, self-harm intent...)."""
     cats = [c for c in r.get("categories") or [] if c in CATEGORIES]
     if int(r["flagged"]):
@@ -593,6 +593,7 @@ SOURCES: dict[str, tuple[str, Callable[[dict[str, Any]], Example | None]]] = {
 # Written by the project, read from the repository's data/ folder.
 WRITTEN: dict[str, tuple[str, Callable[[dict[str, Any]], Example | None]]] = {
     "contrast-train.jsonl": ("Apache-2.0 (written by the Warden project)", _contrast),
+    "contrast-train-2.jsonl": ("Apache-2.0 (written by the Warden project)", _contrast),
     "policy-categories-train.jsonl": ("Apache-2.0 (written by the Warden project)", _policy_exemplars),
 }
 

@@ -33,12 +33,13 @@ from warden.detect.training.labels import label_matrix
 Log = Callable[[str], None]
 
 # Sources sampled down for the fine-tune only (every row still trains the stage-1 heads and is
-# evaluated): they are large and easy, and each row costs the same CPU time as a rare one.
+# evaluated): they are large and easy, and each row costs the same CPU time as a rare one. Alpaca is
+# not sampled further: with fewer of its instructions, a checkpoint scored plain requests ("How do I
+# bake sourdough bread?") as harmful questions.
 FINETUNE_FRACTION = {
     "s-labs": 0.3,
     "yanismiraoui": 0.5,
     "davidson": 0.4,
-    "alpaca": 0.45,
     "sms": 0.3,
     "olid": 0.65,
 }
