@@ -76,3 +76,18 @@ def test_a_detector_that_cannot_load_stops_start_up(tmp_path: Path) -> None:
         Runtime.build(_settings(tmp_path, detectors=("recognisers", "no-such")))
     with pytest.raises(StartupError, match="'judge' cannot load: judge detector needs base_url"):
         Runtime.build(_settings(tmp_path, detectors=("judge",)))
+
+
+def test_the_cli_sees_the_packs_the_service_loads(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from warden.cli import app
+
+    shutil.copy(Path(__file__).parent / "fixtures" / "mini-pack.yaml", tmp_path / "mini.yaml")
+    result = CliRunner().invoke(app, ["policy", "list", "--json"], env={"WARDEN_POLICY_PATH": str(tmp_path)})
+    assert result.exit_code == 0, result.output
+    assert "mini@2024-01-01" in {p["ref"] for p in json.loads(result.stdout)["packs"]}
+    assert Runtime.build(_settings(tmp_path, policy_path=(tmp_path,))).policies.library.get("mini@2024-01-01")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warden.enforce import audit, statements, strikes
+from warden.enforce.kinds import ActionStatus
 from warden.enforce.notices import enqueue
 from warden.policy.model import Action
 from warden.store.tables import ActionRecord, ContentItem, new_id
@@ -60,7 +61,7 @@ def _notify(session: Session, action: ActionRecord, event: str, extra: dict[str,
 
 
 def _take_effect(session: Session, action: ActionRecord, actor: str, now: dt.datetime) -> None:
-    action.status = "active"
+    action.status = ActionStatus.ACTIVE
     action.starts_at = now
     if action.ends_at is not None and action.created_at != now:
         action.ends_at = now + (action.ends_at - action.created_at)
@@ -77,7 +78,7 @@ def apply(session: Session, spec: ActionSpec, *, actor: str, appeal_days: int, n
     action = ActionRecord(
         id=new_id("act"), org_id=spec.org_id, account_id=spec.account_id, app_id=spec.app_id,
         content_id=spec.content_id, decision_id=spec.decision_id, case_id=spec.case_id, kind=spec.kind.value,
-        status="pending_confirmation", rule_ids=spec.rule_ids, reason=spec.reason, automated=spec.automated,
+        status=ActionStatus.PENDING_CONFIRMATION, rule_ids=spec.rule_ids, reason=spec.reason, automated=spec.automated,
         hard_limit=spec.hard_limit, source=spec.source, decided_by=spec.decided_by, created_at=now, starts_at=now,
         ends_at=now + dt.timedelta(days=spec.days) if spec.days else None,
         appeal_until=now + dt.timedelta(days=appeal_days),
@@ -94,7 +95,7 @@ def apply(session: Session, spec: ActionSpec, *, actor: str, appeal_days: int, n
 
 def confirm(session: Session, action: ActionRecord, *, confirmed_by: str, now: dt.datetime) -> None:
     action.confirmed_by = confirmed_by
-    if action.status == "pending_confirmation":
+    if action.status == ActionStatus.PENDING_CONFIRMATION:
         _take_effect(session, action, confirmed_by, now)
     else:
         audit.record(session, actor=confirmed_by, action="action.confirmed", subject_type="action",
@@ -103,14 +104,14 @@ def confirm(session: Session, action: ActionRecord, *, confirmed_by: str, now: d
 
 def cancel(session: Session, action: ActionRecord, *, actor: str, reason: str, now: dt.datetime) -> None:
     """A proposed action that a second reviewer did not confirm never takes effect."""
-    action.status, action.reversed_at, action.reversed_reason = "cancelled", now, reason
+    action.status, action.reversed_at, action.reversed_reason = ActionStatus.CANCELLED, now, reason
     audit.record(session, actor=actor, action="action.cancelled", subject_type="action", subject_id=action.id,
                  org_id=action.org_id, data={"reason": reason})
 
 
 def reverse(session: Session, action: ActionRecord, *, actor: str, reason: str, now: dt.datetime) -> int:
     """Undo an action that took effect, and remove the strikes of its violation."""
-    action.status, action.reversed_at, action.reversed_reason = "reversed", now, reason
+    action.status, action.reversed_at, action.reversed_reason = ActionStatus.REVERSED, now, reason
     if Action(action.kind) is Action.CONTENT_REMOVAL and action.content_id:
         session.get_one(ContentItem, action.content_id).removed = False
     removed = strikes.revoke_for_decision(session, action.decision_id, now) if action.decision_id else 0
@@ -136,7 +137,7 @@ _STATUS_BY_ACTION = {Action.TERMINATION: "terminated", Action.SUSPENSION: "suspe
 
 def in_force(session: Session, account_id: str, now: dt.datetime) -> list[ActionRecord]:
     rows = session.execute(
-        select(ActionRecord).where(ActionRecord.account_id == account_id, ActionRecord.status == "active")
+        select(ActionRecord).where(ActionRecord.account_id == account_id, ActionRecord.status == ActionStatus.ACTIVE)
         .order_by(ActionRecord.created_at)
     ).scalars().all()
     return [a for a in rows if a.ends_at is None or a.ends_at > now]
@@ -159,7 +160,7 @@ def warned(session: Session, account_id: str) -> bool:
     """Has the account had a warning (or stronger account action) that still stands?"""
     found = session.execute(
         select(ActionRecord.id).where(
-            ActionRecord.account_id == account_id, ActionRecord.status == "active",
+            ActionRecord.account_id == account_id, ActionRecord.status == ActionStatus.ACTIVE,
             ActionRecord.kind.in_([Action.WARNING.value, Action.FEATURE_RESTRICTION.value,
                                    Action.SUSPENSION.value])).limit(1)
     ).first()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from warden.enforce import actions, audit, cases
 from warden.enforce.casework import CaseOutcome, CaseResult, Review, close, escalate
 from warden.enforce.errors import Conflict, Invalid
+from warden.enforce.kinds import ActionStatus, CaseKind
 from warden.enforce.notices import enqueue
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.scoping import get_scoped
@@ -37,7 +38,7 @@ def file(session: Session, principal: Principal, body: AppealIn, now: dt.datetim
     action = get_scoped(session, ActionRecord, body.action_id, principal, "action")
     if body.account_id is not None and body.account_id != action.account_id:
         raise Invalid("only the affected account can appeal this action", param="account_id")
-    if action.status != "active":
+    if action.status != ActionStatus.ACTIVE:
         raise Conflict(f"action {action.id} is {action.status}; only actions in force can be appealed")
     if action.appeal_until is not None and now > action.appeal_until:
         raise Conflict(f"the appeal window closed on {action.appeal_until.date().isoformat()}")
@@ -46,7 +47,7 @@ def file(session: Session, principal: Principal, body: AppealIn, now: dt.datetim
         raise Conflict(f"action {action.id} already has an open appeal")
     reviewer = action.decided_by if action.decided_by not in {None, "system"} else None
     case = cases.open_case(
-        session, org_id=action.org_id, kind="appeal", subject_type="action", subject_id=action.id,
+        session, org_id=action.org_id, kind=CaseKind.APPEAL, subject_type="action", subject_id=action.id,
         severity=Severity.HIGH if action.kind in {"suspension", "termination"} else Severity.MEDIUM,
         actor=principal.actor, rule_ids=list(action.rule_ids), account_id=action.account_id,
         content_id=action.content_id, app_id=action.app_id, decision_id=action.decision_id, action_id=action.id,
@@ -83,7 +84,7 @@ def decide_appeal(session: Session, case: Case, review: Review) -> CaseResult:
     reversed_: list[str] = []
     if review.decision.outcome is CaseOutcome.OVERTURN:
         appeal.status = "granted"
-        if action.status == "active":
+        if action.status == ActionStatus.ACTIVE:
             actions.reverse(session, action, actor=review.principal.actor,
                             reason=f"appeal {appeal.id} granted: {review.decision.reason}", now=review.now)
             reversed_.append(action.id)

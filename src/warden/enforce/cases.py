@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from warden.enforce import audit
 from warden.enforce.errors import Conflict, Forbidden, NotFound
+from warden.enforce.kinds import CaseKind, CaseStatus
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.scoping import get_scoped, scoped
 from warden.policy.model import Severity
@@ -26,8 +27,8 @@ from warden.store.tables import Case, ContentItem, new_id
 
 CLAIM_TTL = dt.timedelta(minutes=30)
 
-KIND_BOOST = {"confirmation": 60.0, "safety_check": 50.0, "appeal": 40.0, "user_report": 10.0,
-              "automated_flag": 0.0, "re_review": 0.0}
+KIND_BOOST: dict[str, float] = {CaseKind.CONFIRMATION: 60.0, CaseKind.SAFETY_CHECK: 50.0, CaseKind.APPEAL: 40.0,
+                               CaseKind.USER_REPORT: 10.0, CaseKind.AUTOMATED_FLAG: 0.0, CaseKind.RE_REVIEW: 0.0}
 
 
 def priority(severity: Severity, confidence: float, reach: int, kind: str, reports: int = 0) -> float:
@@ -47,7 +48,7 @@ def open_case(
         id=new_id("case"), org_id=org_id, kind=kind, subject_type=subject_type, subject_id=subject_id,
         account_id=account_id, content_id=content_id, app_id=app_id, decision_id=decision_id, action_id=action_id,
         severity=severity.value, confidence=confidence, reach=reach, rule_ids=rule_ids or [],
-        priority=priority(severity, confidence, reach, kind, report_count), status="open",
+        priority=priority(severity, confidence, reach, kind, report_count), status=CaseStatus.OPEN,
         excluded_reviewer=excluded_reviewer, report_count=report_count,
     )
     session.add(case)
@@ -66,7 +67,7 @@ def open_re_review(session: Session, principal: Principal, *, content_id: str, s
     content = get_scoped(session, ContentItem, content_id, principal, "content")
     if content.restricted:
         raise Conflict("restricted content is handled through its confirmation case")
-    return open_case(session, org_id=content.org_id, kind="re_review", subject_type="content",
+    return open_case(session, org_id=content.org_id, kind=CaseKind.RE_REVIEW, subject_type="content",
                      subject_id=content.id, severity=severity, actor=principal.actor, reach=content.reach,
                      rule_ids=rule_ids, account_id=content.account_id, content_id=content.id,
                      app_id=content.app_id)
@@ -74,7 +75,7 @@ def open_re_review(session: Session, principal: Principal, *, content_id: str, s
 
 def _claimable(reviewer: str, now: dt.datetime) -> ColumnElement[bool]:
     return and_(
-        or_(Case.status == "open", and_(Case.status == "claimed", Case.claimed_at < now - CLAIM_TTL)),
+        or_(Case.status == CaseStatus.OPEN, and_(Case.status == CaseStatus.CLAIMED, Case.claimed_at < now - CLAIM_TTL)),
         or_(Case.excluded_reviewer.is_(None), Case.excluded_reviewer != reviewer),
     )
 
@@ -82,7 +83,7 @@ def _claimable(reviewer: str, now: dt.datetime) -> ColumnElement[bool]:
 def _take(session: Session, case_id: str, principal: Principal, now: dt.datetime) -> bool:
     result = session.execute(
         update(Case).where(Case.id == case_id, _claimable(principal.subject, now))
-        .values(status="claimed", claimed_by=principal.subject, claimed_at=now)
+        .values(status=CaseStatus.CLAIMED, claimed_by=principal.subject, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))
@@ -125,7 +126,7 @@ def claim_next(session: Session, principal: Principal, now: dt.datetime, *, post
 
 
 def release(session: Session, case: Case, principal: Principal) -> None:
-    if case.status != "claimed" or case.claimed_by != principal.subject:
+    if case.status != CaseStatus.CLAIMED or case.claimed_by != principal.subject:
         raise Conflict("only the reviewer holding a claim can release it")
     case.status, case.claimed_by, case.claimed_at = "open", None, None
     audit.record(session, actor=principal.actor, action="case.released", subject_type="case", subject_id=case.id,

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from warden.enforce import audit, mandatory
 from warden.enforce.errors import Conflict, NotFound
+from warden.enforce.kinds import CaseKind, CaseStatus
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.submissions import PolicySource
 from warden.store.tables import Case
@@ -64,12 +65,12 @@ class CaseResult(BaseModel):
 Handler = Callable[[Session, Case, Review], CaseResult]
 
 CORE_HANDLERS: dict[str, str] = {
-    "automated_flag": "warden.enforce.review:decide_flag",
-    "user_report": "warden.enforce.review:decide_flag",
-    "re_review": "warden.enforce.review:decide_flag",
-    "safety_check": "warden.enforce.review:decide_safety_check",
-    "confirmation": "warden.enforce.review:decide_confirmation",
-    "appeal": "warden.enforce.appeals:decide_appeal",
+    CaseKind.AUTOMATED_FLAG: "warden.enforce.review:decide_flag",
+    CaseKind.USER_REPORT: "warden.enforce.review:decide_flag",
+    CaseKind.RE_REVIEW: "warden.enforce.review:decide_flag",
+    CaseKind.SAFETY_CHECK: "warden.enforce.review:decide_safety_check",
+    CaseKind.CONFIRMATION: "warden.enforce.review:decide_confirmation",
+    CaseKind.APPEAL: "warden.enforce.appeals:decide_appeal",
 }
 
 
@@ -96,7 +97,7 @@ def handler(kind: str) -> Handler:
 
 
 def close(session: Session, case: Case, review: Review, outcome: str) -> None:
-    case.status, case.outcome, case.reason = "closed", outcome, review.decision.reason
+    case.status, case.outcome, case.reason = CaseStatus.CLOSED, outcome, review.decision.reason
     case.decided_by, case.decided_at = review.principal.subject, review.now
     audit.record(session, actor=review.principal.actor, action="case.decided", subject_type="case",
                  subject_id=case.id, org_id=case.org_id,
@@ -105,7 +106,7 @@ def close(session: Session, case: Case, review: Review, outcome: str) -> None:
 
 def escalate(session: Session, case: Case, review: Review) -> CaseResult:
     """Back to the queue, higher up, for someone other than this reviewer."""
-    case.status, case.claimed_by, case.claimed_at = "open", None, None
+    case.status, case.claimed_by, case.claimed_at = CaseStatus.OPEN, None, None
     case.excluded_reviewer, case.priority = review.principal.subject, case.priority + 100
     audit.record(session, actor=review.principal.actor, action="case.escalated", subject_type="case",
                  subject_id=case.id, org_id=case.org_id, data={"reason": review.decision.reason})
@@ -117,7 +118,7 @@ def decide_case(session: Session, case_id: str, review: Review) -> CaseResult:
     case = session.get(Case, case_id, with_for_update=True)
     if case is None or not review.principal.sees_org(case.org_id):
         raise NotFound(f"no such case: {case_id}", param="case_id")
-    if case.status != "claimed" or case.claimed_by != review.principal.subject:
+    if case.status != CaseStatus.CLAIMED or case.claimed_by != review.principal.subject:
         raise Conflict(f"claim case {case_id} before deciding it (it is {case.status}"
                        + (f" by {case.claimed_by})" if case.claimed_by else ")"))
     return handler(case.kind)(session, case, review)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from warden.decide import Violation
 from warden.enforce import actions, cases, mandatory, strikes
+from warden.enforce.kinds import ActionStatus, CaseKind
 from warden.enforce.ladder import ACCOUNT_ACTIONS, APP_ACTIONS, CONTENT_ACTIONS, Ladder, ladder_from
 from warden.policy.model import Action, Severity
 from warden.store.tables import ActionRecord, ContentItem, DecisionRecord, Organization
@@ -69,7 +70,7 @@ def _hard_limit(session: Session, target: Target, decision: DecisionRecord, viol
     )
     action = actions.apply(session, spec, actor=actor, appeal_days=ladder.appeal_days, now=now)
     confirm_case = cases.open_case(
-        session, org_id=target.org_id, kind="confirmation", subject_type="action", subject_id=action.id,
+        session, org_id=target.org_id, kind=CaseKind.CONFIRMATION, subject_type="action", subject_id=action.id,
         severity=Severity.CRITICAL, actor=actor, confidence=max((v.score or 1.0) for v in hard),
         rule_ids=spec.rule_ids, account_id=target.account_id, content_id=target.content_id,
         decision_id=decision.id, action_id=action.id, excluded_reviewer=None if automated else decided_by,
@@ -119,10 +120,10 @@ def act(session: Session, target: Target, decision: DecisionRecord, violations: 
             take(chosen, violations, days=step.days if step and step.action is chosen else None,
                  pending_confirmation=chosen is Action.TERMINATION)
     outcome = EnforcementResult(actions=[a.id for a in taken], strike_points=points)
-    terminations = [a for a in taken if a.status == "pending_confirmation"]
+    terminations = [a for a in taken if a.status == ActionStatus.PENDING_CONFIRMATION]
     if terminations:
         confirm_case = cases.open_case(
-            session, org_id=target.org_id, kind="confirmation", subject_type="action",
+            session, org_id=target.org_id, kind=CaseKind.CONFIRMATION, subject_type="action",
             subject_id=terminations[0].id, severity=max(v.severity for v in violations), actor=actor,
             rule_ids=terminations[0].rule_ids, account_id=target.account_id, content_id=target.content_id,
             decision_id=decision.id, action_id=terminations[0].id,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from warden.enforce import audit, cybertip
 from warden.enforce.errors import Conflict
+from warden.enforce.kinds import ReportStatus
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.scoping import get_scoped
 from warden.errors import Unavailable
@@ -71,7 +72,7 @@ def draft(session: Session, *, content: ContentItem, decision: DecisionRecord, s
                              generative_ai=True)
     report = MandatoryReport(
         id=new_id("mrp"), org_id=content.org_id, account_id=content.account_id, content_id=content.id,
-        decision_id=decision.id, evidence_id=evidence.id, status="draft",
+        decision_id=decision.id, evidence_id=evidence.id, status=ReportStatus.DRAFT,
         report_xml=cybertip.report_xml(settings.reporter, incident), file_xml=cybertip.file_details_xml(file),
     )
     session.add(report)
@@ -85,12 +86,12 @@ def draft(session: Session, *, content: ContentItem, decision: DecisionRecord, s
 
 def confirm(session: Session, report: MandatoryReport, principal: Principal, now: dt.datetime) -> None:
     principal.require(Permission.MANDATORY_REPORTS)
-    if report.status not in {"draft", "failed"}:
+    if report.status not in {ReportStatus.DRAFT, ReportStatus.FAILED}:
         raise Conflict(f"report {report.id} is already {report.status}")
     if report.external_id is not None:  # NCMEC already holds it: confirming again would file a second report
         raise Conflict(f"report {report.id} reached the CyberTipline as {report.external_id} before failing; "
                        "finish it there, do not send it again")
-    report.status, report.confirmed_by, report.confirmed_at = "confirmed", principal.subject, now
+    report.status, report.confirmed_by, report.confirmed_at = ReportStatus.CONFIRMED, principal.subject, now
     audit.record(session, actor=principal.actor, action="mandatory_report.confirmed",
                  subject_type="mandatory_report", subject_id=report.id, org_id=report.org_id)
 
@@ -110,8 +111,8 @@ def confirm_and_submit(db: Database, report_id: str, principal: Principal, setti
 
 
 def withdraw(session: Session, report: MandatoryReport, *, actor: str, reason: str) -> None:
-    if report.status in {"draft", "failed"}:
-        report.status = "withdrawn"
+    if report.status in {ReportStatus.DRAFT, ReportStatus.FAILED}:
+        report.status = ReportStatus.WITHDRAWN
         audit.record(session, actor=actor, action="mandatory_report.withdrawn", subject_type="mandatory_report",
                      subject_id=report.id, org_id=report.org_id, data={"reason": reason})
 
@@ -138,7 +139,7 @@ def submit(db: Database, report_id: str, settings: CyberTipSettings,
     """Send a confirmed report: /submit, /upload the evidence, /fileinfo, /finish."""
     with db.transaction() as s:
         report = s.get_one(MandatoryReport, report_id)
-        if report.status != "confirmed":
+        if report.status != ReportStatus.CONFIRMED:
             raise Conflict(f"report {report_id} is {report.status}; only confirmed reports are submitted")
         if settings.endpoint is None:
             raise Conflict("no CyberTipline endpoint is configured (WARDEN_CYBERTIP_URL)")

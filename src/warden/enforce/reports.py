@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warden.enforce import audit, cases
+from warden.enforce.kinds import CaseKind
 from warden.enforce.notices import enqueue
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.scoping import get_scoped
@@ -62,7 +63,7 @@ def file(session: Session, principal: Principal, body: ReportIn) -> ReportResult
         get_scoped(session, Account, body.reporter_account_id, principal, "account")
     org_id = subject.org_id
     case = session.execute(
-        select(Case).where(Case.kind == "user_report", Case.subject_type == body.subject_type,
+        select(Case).where(Case.kind == CaseKind.USER_REPORT, Case.subject_type == body.subject_type,
                            Case.subject_id == body.subject_id, Case.status.in_(["open", "claimed"]))
     ).scalars().first()
     severity = SEVERITY_BY_CATEGORY.get(body.category or "", Severity.MEDIUM)
@@ -70,7 +71,8 @@ def file(session: Session, principal: Principal, body: ReportIn) -> ReportResult
     if case is None:
         content = subject if isinstance(subject, ContentItem) else None
         case = cases.open_case(
-            session, org_id=org_id, kind="user_report", subject_type=body.subject_type, subject_id=body.subject_id,
+            session, org_id=org_id, kind=CaseKind.USER_REPORT, subject_type=body.subject_type,
+            subject_id=body.subject_id,
             severity=severity, actor=principal.actor, reach=getattr(subject, "reach", 0),
             account_id=subject.id if isinstance(subject, Account) else getattr(subject, "account_id", None)
             or getattr(subject, "owner_account_id", None),

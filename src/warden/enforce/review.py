@@ -23,6 +23,7 @@ from warden.enforce.casework import (
     escalate,
 )
 from warden.enforce.errors import Conflict, Invalid
+from warden.enforce.kinds import ActionStatus, CaseKind, Source
 from warden.enforce.notices import enqueue
 from warden.enforce.submissions import record_decision
 from warden.policy.layering import EffectivePolicy
@@ -56,7 +57,8 @@ def _tell_reporters(session: Session, case: Case, outcome: str) -> None:
                          "subject": f"{report.subject_type}:{report.subject_id}"})
 
 
-_SOURCE_BY_KIND = {"automated_flag": "review", "user_report": "report", "re_review": "re_review"}
+_SOURCE_BY_KIND = {CaseKind.AUTOMATED_FLAG: Source.REVIEW, CaseKind.USER_REPORT: Source.REPORT,
+                   CaseKind.RE_REVIEW: Source.RE_REVIEW}
 
 
 def decide_flag(session: Session, case: Case, review: Review) -> CaseResult:
@@ -82,7 +84,7 @@ def decide_flag(session: Session, case: Case, review: Review) -> CaseResult:
                                 content_id=case.content_id)
     close(session, case, review, CaseOutcome.UPHOLD.value)
     outcome = enforcement.act(session, target, row, found, actor=review.principal.actor,
-                              source=_SOURCE_BY_KIND[case.kind], decided_by=review.principal.subject,
+                              source=_SOURCE_BY_KIND[CaseKind(case.kind)], decided_by=review.principal.subject,
                               automated=False, case_id=case.id, cybertip=review.cybertip, now=review.now)
     _tell_reporters(session, case, "action_taken")
     return CaseResult(case_id=case.id, status=case.status, outcome=CaseOutcome.UPHOLD.value, actions=outcome.actions)
@@ -108,7 +110,7 @@ def decide_confirmation(session: Session, case: Case, review: Review) -> CaseRes
     if review.decision.outcome is CaseOutcome.UPHOLD:
         actions.confirm(session, action, confirmed_by=review.principal.subject, now=review.now)
         return CaseResult(case_id=case.id, status=case.status, outcome="uphold", actions=[action.id])
-    if action.status == "pending_confirmation":
+    if action.status == ActionStatus.PENDING_CONFIRMATION:
         actions.cancel(session, action, actor=review.principal.actor, reason=review.decision.reason, now=review.now)
     else:
         actions.reverse(session, action, actor=review.principal.actor, reason=review.decision.reason, now=review.now)

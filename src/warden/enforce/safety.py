@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session
 
 from warden.decide import SafeMessagingOutcome
 from warden.enforce import audit, cases
+from warden.enforce.kinds import CaseKind
 from warden.enforce.notices import enqueue
 from warden.policy.model import Severity
 
 EVENT = "safety.support"
-CASE_KIND = "safety_check"
+CASE_KIND = CaseKind.SAFETY_CHECK
 MESSAGE = (
     "It sounds like you may be going through a very hard time. You don't have to face it alone: "
     "the people below are there to listen, any time. If you are in immediate danger, call your local "

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from warden.enforce.kinds import Source
 from warden.policy.model import Action
 from warden.store.tables import Account, ActionRecord, ContentItem, DecisionRecord, StatementOfReasons, new_id
 
@@ -92,7 +93,7 @@ def _date(value: dt.datetime | None) -> str | None:
 def _automated_decision(action: ActionRecord, decision: DecisionRecord | None) -> str:
     if action.automated:
         return "AUTOMATED_DECISION_FULLY"
-    if decision is not None and action.source in {"review", "re_review"}:
+    if decision is not None and action.source in {Source.REVIEW, Source.RE_REVIEW}:
         return "AUTOMATED_DECISION_PARTIALLY"  # a human confirmed an automated flag
     return "AUTOMATED_DECISION_NOT_AUTOMATED"
 

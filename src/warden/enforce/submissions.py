@@ -20,6 +20,7 @@ from warden.detect.signals import Signal
 from warden.enforce import audit, cases, enforcement, mandatory, safety, strikes
 from warden.enforce.enforcement import EnforcementResult
 from warden.enforce.errors import Conflict, Invalid
+from warden.enforce.kinds import CaseKind, Source
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.safety import SafetyResponse
 from warden.enforce.scoping import get_org, get_scoped
@@ -128,12 +129,12 @@ def submit(session: Session, principal: Principal, sub: Submission, policy: Poli
                                 content_id=content.id)
     if decision.hard_limit or decision.verdict is Verdict.BLOCK or top >= ladder.auto_action_min_score:
         outcome = enforcement.act(session, target, row, decision.violations, actor=principal.actor,
-                                  source="automated", decided_by="system", automated=True, case_id=None,
+                                  source=Source.AUTOMATED, decided_by="system", automated=True, case_id=None,
                                   cybertip=cybertip, now=now)
         return SubmissionResult(content_id=content.id, decision=decision, outcome="actioned", enforcement=outcome,
                                 safety=support)
     case = cases.open_case(
-        session, org_id=sub.org_id, kind="automated_flag", subject_type="content", subject_id=content.id,
+        session, org_id=sub.org_id, kind=CaseKind.AUTOMATED_FLAG, subject_type="content", subject_id=content.id,
         severity=max((v.severity for v in decision.violations), default=Severity.LOW, key=lambda s: s.rank),
         actor=principal.actor, confidence=top, reach=content.reach,
         rule_ids=[v.rule_id for v in decision.violations], account_id=sub.account_id, content_id=content.id,

@@ -17,13 +17,14 @@ from rich.console import Console
 from rich.table import Table
 
 from warden.policy import coverage as coverage_mod
-from warden.policy.context import undocumented_fields
 from warden.policy.diff import diff_packs
-from warden.policy.layering import EffectivePolicy, LayeringError
+from warden.policy.layering import LayeringError
 from warden.policy.library import LibraryError, PolicyLibrary
-from warden.policy.loader import LoadedOverlay, LoadedPack, load_overlay, load_policy_file
-from warden.policy.model import Rule, Surface
+from warden.policy.loader import LoadedPack, load_overlay
+from warden.policy.model import Surface
 from warden.policy.source import PolicyFileError, Problem
+from warden.policy.validate import validate_library, validate_paths
+from warden.policy.views import brief, effective_rows, pack_row, rule_dict
 
 policy_app = typer.Typer(help="Inspect, validate and compare policy packs.", no_args_is_help=True)
 # Pipes and CI logs get wide lines instead of an 80-column table squeezed into ellipses.
@@ -59,9 +60,16 @@ def _emit(payload: Any) -> None:
     print(json.dumps(payload, indent=2, default=str))
 
 
+def _settings_folders() -> list[Path]:
+    """The pack folders the service would load (WARDEN_POLICY_PATH), so the CLI sees the same packs."""
+    from warden.settings import Settings
+
+    return list(Settings.from_env().policy_path)
+
+
 def _library(extra: list[Path] | None, as_json: bool) -> PolicyLibrary:
     try:
-        return PolicyLibrary.discover(extra or [])
+        return PolicyLibrary.discover([*_settings_folders(), *(extra or [])])
     except PolicyFileError as exc:
         _fail("invalid policy files:\n" + str(exc), as_json, exc.problems)
     except LibraryError as exc:
@@ -77,29 +85,13 @@ def _date(value: str | None, as_json: bool) -> dt.date | None:
         _fail(f"--on must be a date like 2024-06-01, not {value!r}", as_json)
 
 
-def _pack_row(loaded: LoadedPack, library: PolicyLibrary, live: set[str]) -> dict[str, Any]:
-    header = loaded.pack.pack
-    return {
-        "ref": loaded.ref,
-        "title": header.title,
-        "effective": header.effective.isoformat(),
-        "layer": header.layer.value,
-        "extends": header.extends,
-        "rules": len(library.rules(loaded.ref)),
-        "own_rules": len(loaded.pack.rules),
-        "in_force": loaded.ref in live,
-        "revision": loaded.revision,
-        "source": header.source.file,
-    }
-
-
 @policy_app.command("list")
 def list_packs(packs: PacksOpt = None, on: OnOpt = None, as_json: JsonOpt = False) -> None:
     """List the known packs, marking the versions in force (today, or --on DATE)."""
     library = _library(packs, as_json)
     day = _date(on, as_json) or dt.date.today()
     live = {p.ref for p in library.in_force(day)}
-    rows = [_pack_row(p, library, live) for p in library.packs()]
+    rows = [pack_row(p, library, live) for p in library.packs()]
     if as_json:
         _emit({"on": day.isoformat(), "packs": rows})
         return
@@ -112,10 +104,6 @@ def list_packs(packs: PacksOpt = None, on: OnOpt = None, as_json: JsonOpt = Fals
         table.add_row(r["ref"], r["effective"], rules, "yes" if r["in_force"] else "", r["title"],
                       r["revision"].split("#")[1])
     out.print(table)
-
-
-def _rule_dict(rule: Rule) -> dict[str, Any]:
-    return rule.model_dump(mode="json", exclude_defaults=True)
 
 
 @policy_app.command("show")
@@ -139,7 +127,7 @@ def show(
     except LibraryError as exc:
         _fail(str(exc), as_json)
     if as_json:
-        _emit({"pack": found.ref, "revision": found.revision, "rule": _rule_dict(rule)})
+        _emit({"pack": found.ref, "revision": found.revision, "rule": rule_dict(rule)})
         return
     c = rule.citation
     out.print(f"[bold]{rule.id}[/bold] — {rule.title}", highlight=False)
@@ -178,7 +166,7 @@ def _show_pack(library: PolicyLibrary, loaded: LoadedPack, as_json: bool) -> Non
     rules = library.rules(loaded.ref)
     if as_json:
         header = loaded.pack.pack.model_dump(mode="json", exclude={"source": {"outline"}})
-        _emit({"pack": header, "revision": loaded.revision, "rules": [_rule_dict(r) for r in rules.values()]})
+        _emit({"pack": header, "revision": loaded.revision, "rules": [rule_dict(r) for r in rules.values()]})
         return
     table = Table(title=f"{loaded.ref} — {loaded.pack.pack.title}")
     table.add_column("rule", no_wrap=True)
@@ -236,80 +224,10 @@ def diff(
     for change in result.changed:
         out.print(f"  * {change.rule_id}", highlight=False, markup=False)
         for f in change.changes:
-            out.print(f"      {f.field}: {_brief(f.field, f.before)} → {_brief(f.field, f.after)}",
+            out.print(f"      {f.field}: {brief(f.field, f.before)} → {brief(f.field, f.after)}",
                       highlight=False, markup=False)
     if result.empty:
         out.print("\nNo rule differences.")
-
-
-def _brief(field: str, value: Any) -> str:
-    """One-line rendering of a rule field for diffs."""
-    if field == "citation" and isinstance(value, dict):
-        return f"{value['section']} {value.get('item') or ''} ({value['date']})".replace("  ", " ")
-    if field == "triggers" and isinstance(value, dict):
-        parts = [f"{s['category']}>={s['min_score']}" for s in value.get("signals", [])]
-        if value.get("condition"):
-            parts.append(f"if {value['condition']}")
-        return ", ".join(parts) or "none"
-    if field == "enforcement" and isinstance(value, dict):
-        return f"{value['severity']}/{value['verdict']}/{value['action']}"
-    if field in ("title", "summary") and isinstance(value, str):
-        return repr(value if len(value) <= 60 else value[:57] + "...")
-    text = json.dumps(value, default=str)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _field_warnings(path: Path, rules: list[Rule]) -> list[str]:
-    """Conditions that read undocumented context fields: legal, but a typo there never fires."""
-    notes = []
-    for rule in rules:
-        sources = [rule.triggers.condition] if rule.triggers and rule.triggers.condition else []
-        sources += [e.when for e in rule.exceptions if e.when]
-        for field in sorted({f for src in sources for f in undocumented_fields(src)}):
-            notes.append(f"{path}: {rule.id} reads {field}, which is not a documented context field "
-                         "(a missing field makes the condition false)")
-    return notes
-
-
-def _validate_paths(paths: list[Path], on: dt.date | None) -> tuple[list[Problem], list[str], list[str]]:
-    """Validate packs and overlays; overlays are also resolved against the platform policy."""
-    problems: list[Problem] = []
-    checked: list[str] = []
-    warnings: list[str] = []
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
-        elif path.exists():
-            files.append(path)
-        else:
-            problems.append(Problem(path, None, "", "no such file or folder"))
-    packs: list[LoadedPack] = []
-    overlays: list[LoadedOverlay] = []
-    for file in files:
-        try:
-            loaded = load_policy_file(file)
-            if isinstance(loaded, LoadedOverlay):
-                overlays.append(loaded)
-                warnings += _field_warnings(file, loaded.overlay.rules)
-            else:
-                packs.append(loaded)
-                warnings += _field_warnings(file, loaded.pack.rules)
-            checked.append(str(file))
-        except PolicyFileError as exc:
-            problems += exc.problems
-    if problems:
-        return problems, checked, warnings
-    try:
-        base = PolicyLibrary.discover()
-        bundled = {p.path.resolve() for p in base.packs()}
-        library = PolicyLibrary(base.packs() + [p for p in packs if p.path.resolve() not in bundled])
-        library.effective(on=on, overlays=overlays)
-    except PolicyFileError as exc:
-        problems += exc.problems
-    except (LibraryError, LayeringError) as exc:
-        problems.append(Problem(files[0] if files else Path("."), None, "", str(exc)))
-    return problems, checked, warnings
 
 
 @policy_app.command("validate")
@@ -320,18 +238,9 @@ def validate(
 ) -> None:
     """Validate packs and overlays (default: every known pack). Exit 1 and file:line on any problem."""
     day = _date(on, as_json)
-    warnings: list[str] = []
-    if paths:
-        problems, checked, warnings = _validate_paths(paths, day)
-    else:
-        try:
-            library = PolicyLibrary.discover()
-            problems, checked = [], [str(p.path) for p in library.packs()]
-            warnings = [w for p in library.packs() for w in _field_warnings(p.path, p.pack.rules)]
-        except PolicyFileError as exc:
-            problems, checked = exc.problems, []
-        except LibraryError as exc:
-            problems, checked = [Problem(Path("."), None, "", str(exc))], []
+    folders = _settings_folders()
+    result = validate_paths(paths, day, folders) if paths else validate_library(folders)
+    problems, checked, warnings = result.problems, result.checked, result.warnings
     if as_json:
         _emit({"ok": not problems, "checked": checked, "problems": [p.as_dict() for p in problems],
                "warnings": warnings})
@@ -348,31 +257,6 @@ def validate(
         out.print(f"ok: {len(checked)} file(s) valid", highlight=False)
     if problems:
         raise typer.Exit(1)
-
-
-def _effective_rows(policy: EffectivePolicy, surface: str | None) -> list[dict[str, Any]]:
-    rows = []
-    for r in policy.rules.values():
-        if surface is not None and not r.rule.covers(surface):
-            continue
-        e = r.rule.enforcement
-        rows.append({
-            "rule_id": r.id,
-            "enabled": r.enabled,
-            "layer": r.layer.value,
-            "origin": r.origin,
-            "hard_limit": r.rule.hard_limit,
-            "kind": r.rule.kind.value,
-            "signals": [s.model_dump() for s in (r.rule.triggers.signals if r.rule.triggers else [])],
-            "condition": r.rule.triggers.condition if r.rule.triggers else None,
-            "severity": e.severity.value,
-            "verdict": e.verdict.value,
-            "action": e.action.value,
-            "granted_exceptions": sorted(x.value for x in r.granted_exceptions),
-            "delegates": [d.value for d in r.rule.delegates],
-            "changed_by": list(r.changed_by),
-        })
-    return rows
 
 
 @policy_app.command("effective")
@@ -400,7 +284,7 @@ def effective(
         _fail("invalid overlay:\n" + str(exc), as_json, exc.problems)
     except (LibraryError, LayeringError) as exc:
         _fail(str(exc), as_json)
-    rows = _effective_rows(policy, surface)
+    rows = effective_rows(policy, surface)
     if as_json:
         _emit({"revision": policy.revision, "packs": list(policy.packs), "overlays": list(policy.overlays),
                "rules": rows})

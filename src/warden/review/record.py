@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from warden.enforce import audit, cases, enforcement, mandatory
 from warden.enforce.errors import Invalid
+from warden.enforce.kinds import CaseKind, Source
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.scoping import get_org, get_scoped
 from warden.enforce.submissions import record_decision
@@ -80,7 +81,7 @@ def record_report(
     source: str, cybertip: mandatory.CyberTipSettings, now: dt.datetime,
 ) -> Recorded:
     """Write the decision, enforce failures through the ladder, open a case for needs-human rules."""
-    principal.require(Permission.OPEN_REVIEW if source == "re_review" else Permission.SUBMIT_CONTENT)
+    principal.require(Permission.OPEN_REVIEW if source == Source.RE_REVIEW else Permission.SUBMIT_CONTENT)
     principal.check_org(item.org_id, "app")
     decision = report.decision
     row = record_decision(session, org_id=item.org_id, decision=decision, content_id=item.id,
@@ -104,7 +105,8 @@ def record_report(
     human = report.needs_human
     if human and result.case_id is None:
         case = cases.open_case(
-            session, org_id=item.org_id, kind="re_review" if source == "re_review" else "automated_flag",
+            session, org_id=item.org_id,
+            kind=CaseKind.RE_REVIEW if source == Source.RE_REVIEW else CaseKind.AUTOMATED_FLAG,
             subject_type="app", subject_id=item.app_id or item.id,
             severity=max((r.severity for r in human), default=Severity.LOW, key=lambda s: s.rank),
             actor=principal.actor, confidence=max((e.score or 0.0) for r in human for e in r.evidence)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from warden.enforce.kinds import Source
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.principal import Principal
 from warden.review.engine import Reviewer
@@ -139,6 +140,6 @@ def promote(session: Session, principal: Principal, candidate: Reviewer, *, org_
     promoted = []
     for item, submission in stored_submissions(session, org_id):
         report = candidate.review(submission)
-        recorded = record_report(session, principal, item, report, source="re_review", cybertip=cybertip, now=now)
+        recorded = record_report(session, principal, item, report, source=Source.RE_REVIEW, cybertip=cybertip, now=now)
         promoted.append(Promoted(content_id=item.id, app_id=item.app_id, report=report, recorded=recorded))
     return promoted
