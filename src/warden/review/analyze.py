@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from warden.review.analyzers import disclosure, operations, purpose
+from warden.review.analyzers import disclosure, operations, purpose, usecases
 from warden.review.facts import Fact
 from warden.review.fields import TextField
 from warden.review.schema import Submission
@@ -15,6 +15,7 @@ ANALYZERS: dict[str, Analyzer] = {
     "operations": operations.analyze,
     "purpose": purpose.analyze,
     "disclosure": disclosure.analyze,
+    "usecases": usecases.analyze,
 }
 
 

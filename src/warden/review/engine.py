@@ -25,6 +25,7 @@ from warden.policy.layering import EffectivePolicy, EffectiveRule
 from warden.policy.model import Verdict
 from warden.review import analyze, evidence
 from warden.review.analyzers.patterns import ReviewPatternDetector
+from warden.review.analyzers.usecases import UseCaseDetector
 from warden.review.context import build_context
 from warden.review.facts import Fact
 from warden.review.fields import text_fields
@@ -62,7 +63,8 @@ class Reviewer:
         self.margin = margin
 
     def _detectors(self, submission: Submission) -> list[Detector]:
-        return [*self.detectors, ReviewPatternDetector(steering=isinstance(submission, PluginSubmission))]
+        return [*self.detectors, ReviewPatternDetector(steering=isinstance(submission, PluginSubmission)),
+                UseCaseDetector()]
 
     def review(self, submission: Submission) -> ReviewReport:
         fields = text_fields(submission)

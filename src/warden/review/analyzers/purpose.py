@@ -65,6 +65,12 @@ _UNDER_13 = (
              r"children|pupils))\b", 0.9, "aimed at young children"),
     cues.cue(r"\b(?:for|with|helps?|teaches|entertains)\s+(?:young\s+)?(?:kids|little ones|children)\b", 0.6,
              "mentions children as the audience"),
+    cues.cue(r"\b(?:kids|children|students|users|readers|players)\s+(?:under|younger than|below)\s+(?:the age of\s+)?"
+             r"(?:1[0-2]|[1-9])\b|\b(?:little kids|grade[- ]schoolers|early readers|young learners|k-5|k\u20135|"
+             r"grades?\s+(?:k|[1-5])\s*(?:-|to|\u2013)\s*[1-6])\b", 0.9, "aimed at children under 13"),
+    cues.cue(r"\b(?:ages?|aged)\s+(?:[3-9]|1[0-2])\s*(?:\+|and up|and under|or younger)|"
+             r"\b(?:[3-9]|1[0-2])[- ]year[- ]olds\b",
+             0.9, "aimed at young children"),
 )
 _AGE_RANGE = re.compile(r"\b(?:ages?|aged|kids|children)\s*(\d{1,2})\s*(?:-|to|\u2013|through)\s*(\d{1,2})\b", re.I)
 
