@@ -7,16 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from warden.api.auth import Ctx, IdempotencyKey, Paged, Requires
 from warden.api.schemas import AccountOut, AppOut, ListOut, OrgOut, WorkspaceOut
-from warden.enforce import directory, keys
+from warden.enforce import directory, keys, queries
 from warden.enforce.ladder import Ladder
 from warden.enforce.pages import MAX_LIMIT, Page
 from warden.enforce.principal import Permission
-from warden.enforce.scoping import get_org, get_scoped, scoped
-from warden.store.tables import Account, Organization
+from warden.enforce.scoping import get_org, get_scoped
+from warden.store.tables import Account
 
 router = APIRouter(prefix="/v1", tags=["directory"])
 
@@ -33,10 +32,7 @@ def list_orgs(
     ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], page: Annotated[Page, Paged(MAX_LIMIT)],
 ) -> ListOut[OrgOut]:
     with ctx.tx() as s:
-        q = select(Organization).order_by(Organization.created_at)
-        if ctx.principal.org_id is not None:
-            q = q.where(Organization.id == ctx.principal.org_id)
-        return ListOut[OrgOut](data=[OrgOut.model_validate(o) for o in s.execute(page.apply(q)).scalars()])
+        return ListOut[OrgOut](data=[OrgOut.model_validate(o) for o in queries.organizations(s, ctx.principal, page)])
 
 
 @router.get("/organizations/{org_id}", response_model=OrgOut)
@@ -74,11 +70,8 @@ def list_accounts(
     org_id: str | None = None, workspace_id: str | None = None,
 ) -> ListOut[AccountOut]:
     with ctx.tx() as s:
-        q = scoped(select(Account).order_by(Account.created_at), Account.org_id, ctx.principal, org_id)
-        ws = ctx.principal.workspace_id or workspace_id
-        if ws is not None:
-            q = q.where(Account.workspace_id == ws)
-        return ListOut[AccountOut](data=[AccountOut.model_validate(a) for a in s.execute(page.apply(q)).scalars()])
+        rows = queries.accounts(s, ctx.principal, page, org_id=org_id, workspace_id=workspace_id)
+        return ListOut[AccountOut](data=[AccountOut.model_validate(a) for a in rows])
 
 
 class MembershipIn(BaseModel):

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
 from warden.api.auth import Ctx, IdempotencyKey, Paged, Requires
-from warden.api.schemas import ActionOut, ContentOut, ListOut, StrikeOut
-from warden.enforce import actions, submissions
+from warden.api.schemas import ActionOut, ContentOut, DecisionOut, ListOut, StrikeOut
+from warden.enforce import actions, queries, submissions
 from warden.enforce.pages import MAX_LIMIT, Page
 from warden.enforce.principal import Permission
-from warden.enforce.scoping import get_scoped, scoped
-from warden.store.tables import Account, ActionRecord, ContentItem, DecisionRecord, Strike
+from warden.enforce.scoping import get_scoped
+from warden.store.tables import Account, ActionRecord, ContentItem
 
 router = APIRouter(prefix="/v1", tags=["enforcement"])
 
@@ -42,15 +41,10 @@ def get_content(content_id: str, ctx: Annotated[Ctx, Requires(Permission.READ_EN
         return ContentOut.model_validate(get_scoped(s, ContentItem, content_id, ctx.principal, "content"))
 
 
-@router.get("/decisions/{decision_id}")
-def get_decision(decision_id: str, ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)]) -> dict[str, Any]:
+@router.get("/decisions/{decision_id}", response_model=DecisionOut)
+def get_decision(decision_id: str, ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)]) -> DecisionOut:
     with ctx.tx() as s:
-        d = get_scoped(s, DecisionRecord, decision_id, ctx.principal, "decision")
-        return {"id": d.id, "org_id": d.org_id, "content_id": d.content_id, "account_id": d.account_id,
-                "verdict": d.verdict, "violations": d.violations, "scores": d.scores,
-                "explanation": d.explanation, "policy_revision": d.policy_revision, "detector": d.detector,
-                "detector_version": d.detector_version, "automated": d.automated,
-                "created_at": d.created_at.isoformat()}
+        return DecisionOut.model_validate(queries.decision(s, ctx.principal, decision_id))
 
 
 @router.get("/actions", response_model=ListOut[ActionOut])
@@ -59,12 +53,8 @@ def list_actions(
     org_id: str | None = None, account_id: str | None = None, status: str | None = None,
 ) -> ListOut[ActionOut]:
     with ctx.tx() as s:
-        q = scoped(select(ActionRecord).order_by(ActionRecord.created_at), ActionRecord.org_id, ctx.principal, org_id)
-        if account_id is not None:
-            q = q.where(ActionRecord.account_id == account_id)
-        if status is not None:
-            q = q.where(ActionRecord.status == status)
-        return ListOut[ActionOut](data=[ActionOut.model_validate(a) for a in s.execute(page.apply(q)).scalars()])
+        rows = queries.actions(s, ctx.principal, page, org_id=org_id, account_id=account_id, status=status)
+        return ListOut[ActionOut](data=[ActionOut.model_validate(a) for a in rows])
 
 
 @router.get("/actions/{action_id}", response_model=ActionOut)
@@ -86,6 +76,5 @@ def list_strikes(
     page: Annotated[Page, Paged(MAX_LIMIT)],
 ) -> ListOut[StrikeOut]:
     with ctx.tx() as s:
-        get_scoped(s, Account, account_id, ctx.principal, "account")
-        rows = s.execute(page.apply(select(Strike).where(Strike.account_id == account_id).order_by(Strike.created_at)))
-        return ListOut[StrikeOut](data=[StrikeOut.model_validate(r) for r in rows.scalars()])
+        rows = queries.strikes(s, ctx.principal, account_id, page)
+        return ListOut[StrikeOut](data=[StrikeOut.model_validate(r) for r in rows])

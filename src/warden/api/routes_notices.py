@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from warden.api.auth import Ctx, IdempotencyKey, Paged, Requires
-from warden.api.schemas import ListOut
-from warden.enforce import subscriptions
+from warden.api.schemas import DeliveryState, ListOut, NoticeOut
+from warden.enforce import queries, subscriptions
 from warden.enforce.notices import DeliveryRun, deliver_due
 from warden.enforce.pages import Page
 from warden.enforce.principal import Permission
-from warden.enforce.scoping import scoped
-from warden.store.tables import Delivery, Notice
 
 router = APIRouter(prefix="/v1", tags=["notices"])
 
@@ -41,22 +38,17 @@ def deliver(ctx: Annotated[Ctx, Requires(Permission.DELIVER_NOTICES)], limit: in
     return deliver_due(ctx.rt.db, limit=min(max(limit, 1), 1000), channels=ctx.rt.channels)
 
 
-@router.get("/notices")
+@router.get("/notices", response_model=ListOut[NoticeOut])
 def list_notices(
     ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], page: Annotated[Page, Paged(100)],
     org_id: str | None = None, recipient_id: str | None = None,
-) -> ListOut[dict[str, Any]]:
+) -> ListOut[NoticeOut]:
     with ctx.tx() as s:
-        q = scoped(select(Notice).order_by(Notice.created_at), Notice.org_id, ctx.principal, org_id)
-        if recipient_id is not None:
-            q = q.where(Notice.recipient_id == recipient_id)
-        out = []
-        for n in s.execute(page.apply(q)).scalars():
-            states = s.execute(select(Delivery.channel, Delivery.status).where(Delivery.notice_id == n.id)).all()
-            out.append({"id": n.id, "event": n.event, "recipient_type": n.recipient_type,
-                        "recipient_id": n.recipient_id, "payload": n.payload, "created_at": n.created_at.isoformat(),
-                        "deliveries": [{"channel": c, "status": st} for c, st in states]})
-        return ListOut[dict[str, Any]](data=out)
+        found = queries.notices(s, ctx.principal, page, org_id=org_id, recipient_id=recipient_id)
+        return ListOut[NoticeOut](data=[
+            NoticeOut.model_validate(n).model_copy(update={"deliveries": [DeliveryState(channel=c, status=st)
+                                                                          for c, st in states]})
+            for n, states in found])
 
 
 @router.post("/policy-updates", status_code=201)

@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter
-from sqlalchemy import select
 
 from warden.api.auth import Ctx, Paged, Requires
 from warden.api.schemas import AuditEventOut, ListOut, MandatoryReportOut
-from warden.enforce import audit, mandatory, statements
+from warden.enforce import audit, mandatory, queries, statements
 from warden.enforce.pages import MAX_LIMIT, Page
 from warden.enforce.principal import Permission
-from warden.enforce.scoping import scoped
-from warden.store.tables import AuditEvent, MandatoryReport
 
 router = APIRouter(prefix="/v1", tags=["transparency"])
 
@@ -34,7 +31,7 @@ def list_mandatory(
     ctx: Annotated[Ctx, Requires(Permission.MANDATORY_REPORTS)], page: Annotated[Page, Paged(MAX_LIMIT)],
 ) -> ListOut[MandatoryReportOut]:
     with ctx.tx() as s:
-        rows = s.execute(page.apply(select(MandatoryReport).order_by(MandatoryReport.created_at))).scalars()
+        rows = queries.mandatory_reports(s, ctx.principal, page)
         return ListOut[MandatoryReportOut](data=[MandatoryReportOut.model_validate(r) for r in rows])
 
 
@@ -54,11 +51,7 @@ def list_audit(
 ) -> ListOut[AuditEventOut]:
     """Audit events; operator keys see their organization's, workspace administrators their workspace's."""
     with ctx.tx() as s:
-        q = scoped(select(AuditEvent).where(AuditEvent.seq > after_seq).order_by(AuditEvent.seq),
-                   AuditEvent.org_id, ctx.principal, org_id)
-        if ctx.principal.workspace_id is not None:
-            q = q.where(AuditEvent.workspace_id == ctx.principal.workspace_id)
-        rows = s.execute(page.apply(q)).scalars()
+        rows = queries.audit_events(s, ctx.principal, page, org_id=org_id, after_seq=after_seq)
         return ListOut[AuditEventOut](data=[AuditEventOut.model_validate(r) for r in rows])
 
 

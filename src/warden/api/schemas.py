@@ -158,5 +158,36 @@ class AuditEventOut(_Out):
     hash: str
 
 
+class DecisionOut(_Out):
+    id: str
+    org_id: str
+    content_id: str | None
+    account_id: str | None
+    verdict: str
+    violations: list[dict[str, Any]]
+    scores: dict[str, float]
+    explanation: str
+    policy_revision: str
+    detector: str | None
+    detector_version: str | None
+    automated: bool
+    created_at: dt.datetime
+
+
+class DeliveryState(BaseModel):
+    channel: str
+    status: str
+
+
+class NoticeOut(_Out):
+    id: str
+    event: str
+    recipient_type: str
+    recipient_id: str | None
+    payload: dict[str, Any]
+    created_at: dt.datetime
+    deliveries: list[DeliveryState] = []
+
+
 class ListOut(BaseModel, Generic[T]):
     data: list[T]
