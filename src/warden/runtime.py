@@ -7,10 +7,11 @@ message when the policy or a detector cannot load, so a service never starts
 without decisions or with fewer detectors than configured. `start()` starts the
 notice-outbox worker, `close()` stops it and releases the store.
 
-Every shell receives the runtime instead of building its own wiring: the REST
-app's lifespan builds one and routes take it through `warden.api.deps`, the CLI
-builds one per command (`Runtime.build(..., need=...)` builds only what the
-command uses), and a caller may hand a ready one to `create_app(runtime=...)`.
+Every shell receives its wiring from here instead of building its own: the REST
+app's lifespan builds one runtime and routes take it through `warden.api.deps`; a
+caller may hand a ready one to `create_app(runtime=...)`; CLI commands build only
+the parts they use with the same loaders (`load_policies`, `load_detectors`), so
+they fail closed the same way.
 """
 
 from __future__ import annotations
