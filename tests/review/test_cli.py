@@ -41,8 +41,41 @@ def test_bad_input_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     result = runner.invoke(app, ["review", str(bad), *P25])
     assert result.exit_code == 1
     assert "audience" in result.output and "Traceback" not in result.output
-    usage = runner.invoke(app, ["review", str(bad), str(bad), *P25])
+    usage = runner.invoke(app, ["review", "--plugin", str(bad), str(bad), str(bad), *P25])
     assert usage.exit_code == 2
+
+
+def test_review_many_files_and_folders_in_one_process() -> None:
+    apps = [str(ROOT / "apps/gpt-recipe-helper.json"), str(ROOT / "apps/gpt-card-checkout.json")]
+    result = runner.invoke(app, ["review", *apps, str(ROOT / "plugins/todo-list"), *P25, "--json"])
+    assert result.exit_code == 4, result.output  # the worst outcome of the three
+    reports = json.loads(result.stdout)
+    assert [r["submission_id"] for r in reports] == ["gpt-recipe-helper", "gpt-card-checkout", "plugin:tasklist"]
+    assert [r["allowed"] for r in reports] == ["pass", "fail", "pass"]
+    folder = runner.invoke(app, ["review", str(ROOT / "plugins"), *P25])
+    assert folder.exit_code in (0, 3, 4) and f"{len(list((ROOT / 'plugins').iterdir()))} reviewed" in folder.output
+
+
+def test_a_bad_file_among_many_is_reported_and_the_rest_reviewed(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"id": "x", "kind": "gpt", "name": "X", "disclosures": {"professional_reveiw": true}}')
+    result = runner.invoke(app, ["review", str(bad), str(ROOT / "apps/gpt-recipe-helper.json"), *P25, "--json"])
+    assert result.exit_code == 1
+    items = json.loads(result.stdout)
+    assert items[0]["submission_id"] == "gpt-recipe-helper"
+    assert "did you mean 'professional_review'?" in items[1]["error"] and "accepted: ai," in items[1]["error"]
+
+
+def test_misspelt_tags_warn_with_the_accepted_values(tmp_path: Path) -> None:
+    path = tmp_path / "kids.json"
+    path.write_text(json.dumps({"id": "kids", "kind": "gpt", "name": "Kids", "description": "Stories.",
+                                "audience": ["children_under_13"], "categories": ["gamblng"]}))
+    result = runner.invoke(app, ["review", str(path), *P25])
+    assert "audience: 'children_under_13' is not a value any rule of the policy reads; did you mean " \
+           "'children-under-13'?" in result.output
+    assert "did you mean 'gambling'?" in result.output and "accepted: " in result.output
+    report = json.loads(runner.invoke(app, ["review", str(path), *P25, "--json"]).stdout)
+    assert len(report["warnings"]) == 2
 
 
 def test_unloadable_detector_is_an_error_not_a_smaller_review() -> None:

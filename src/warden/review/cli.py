@@ -1,12 +1,12 @@
 """`warden review` and `warden rescan`.
 
-    warden review app.json
+    warden review app.json [more.json plugin-folder/ submissions/ ...] [--json]
     warden review --plugin ai-plugin.json openapi.yaml [--declarations d.yaml]
     warden rescan --policy openai-usage@2025-01-29 --baseline openai-usage@2023-03-23 --shadow
     warden rescan --policy openai-usage@2025-01-29 --promote
 
-Exit codes of `review`: 0 allowed, 3 needs a human, 4 not allowed, 1 bad input
-or policy, 2 bad usage. `rescan --shadow` writes and enforces nothing.
+Exit codes of `review`: 0 allowed, 3 needs a human, 4 not allowed (the worst over
+all submissions), 1 bad input or policy, 2 bad usage. `rescan --shadow` writes and enforces nothing.
 """
 
 from __future__ import annotations
@@ -103,9 +103,34 @@ def _print(report: ReviewReport, show_all: bool) -> None:
             out.print(f"{'':14}- {shown} ({e.detail})", highlight=False, soft_wrap=True, markup=False)
 
 
+def _collect(paths: list[Path]) -> tuple[list[tuple[str, Submission]], list[tuple[str, str]]]:
+    """Every submission named: app files, plugin folders, and folders of either (recursively).
+    Returns what loaded and, per file that did not, why."""
+    loaded: list[tuple[str, Submission]] = []
+    problems: list[tuple[str, str]] = []
+    for path in paths:
+        if path.is_dir() and not (path / "ai-plugin.json").exists():
+            targets = [p for p in sorted(path.rglob("*")) if p.suffix == ".json" or p.name == "ai-plugin.json"]
+        else:
+            targets = [path / "ai-plugin.json" if path.is_dir() else path]
+        for target in targets:
+            try:
+                if target.name == "ai-plugin.json":
+                    folder = target.parent
+                    spec = next((p for p in (folder / "openapi.yaml", folder / "openapi.json") if p.exists()), None)
+                    extra = folder / "declarations.yaml"
+                    loaded.append((str(folder), load_plugin(target, spec, extra if extra.exists() else None)))
+                else:
+                    loaded.append((str(target), load_app(target)))
+            except SubmissionError as exc:
+                problems.append((str(target), str(exc)))
+    return loaded, problems
+
+
 def review(
-    path: Annotated[Path, typer.Argument(help="app.json, or ai-plugin.json with --plugin.")],
-    openapi: Annotated[Path | None, typer.Argument(help="The plugin's OpenAPI document (with --plugin).")] = None,
+    paths: Annotated[list[Path], typer.Argument(
+        help="app.json files, plugin folders or folders of them; with --plugin: ai-plugin.json and its OpenAPI "
+             "document.")],
     plugin: PluginOpt = False,
     declarations: Annotated[Path | None, typer.Option(help="Plugin declarations (categories, disclosures).")] = None,
     policy: PolicyOpt = None,
@@ -113,19 +138,56 @@ def review(
     as_json: JsonOpt = False,
     show_all: Annotated[bool, typer.Option("--all", help="List passing rules too.")] = False,
 ) -> None:
-    if openapi is not None and not plugin:
-        err.print("error: an OpenAPI document is only read with --plugin")
-        raise typer.Exit(2)
-    try:
-        submission: Submission = load_plugin(path, openapi, declarations) if plugin else load_app(path)
-    except SubmissionError as exc:
-        _fail(str(exc))
-    report = Reviewer(policy_for(policy), detectors_for(detectors)).review(submission)
-    if as_json:
-        print(report.model_dump_json(indent=2))
+    """Review one or many submissions in one process: the policy and the detectors load once.
+
+    With several submissions, `--json` prints a list of reports (and an entry with `error` for each file
+    that could not be read); the exit code is the worst outcome, and 1 if any file could not be read."""
+    loaded: list[tuple[str, Submission]]
+    if plugin:
+        if len(paths) > 2:
+            err.print("error: --plugin takes ai-plugin.json and, optionally, its OpenAPI document")
+            raise typer.Exit(2)
+        try:
+            loaded = [(str(paths[0]), load_plugin(paths[0], paths[1] if len(paths) > 1 else None, declarations))]
+        except SubmissionError as exc:
+            _fail(str(exc))
+        problems: list[tuple[str, str]] = []
     else:
-        _print(report, show_all)
-    raise typer.Exit(EXIT[report.allowed])
+        if declarations is not None:
+            err.print("error: --declarations is only read with --plugin")
+            raise typer.Exit(2)
+        loaded, problems = _collect(paths)
+        if not loaded and not problems:
+            _fail("no submissions found in " + ", ".join(map(str, paths)))
+        if len(loaded) + len(problems) == 1 and problems:
+            _fail(problems[0][1])
+    reviewer = Reviewer(policy_for(policy), detectors_for(detectors)) if loaded else None
+    reports = [(where, reviewer.review(sub)) for where, sub in loaded] if reviewer else []
+    single = len(reports) == 1 and not problems
+    if as_json:
+        if single:
+            print(reports[0][1].model_dump_json(indent=2))
+        else:
+            items: list[object] = [{"path": where} | json.loads(r.model_dump_json()) for where, r in reports]
+            items += [{"path": where, "error": why} for where, why in problems]
+            print(json.dumps(items, indent=2))
+    else:
+        for i, (where, report) in enumerate(reports):
+            if not single:
+                out.print(("\n" if i else "") + f"[dim]{where}[/dim]", highlight=False)
+            _print(report, show_all)
+        for _, why in problems:
+            err.print(f"error: {why}", highlight=False, soft_wrap=True, markup=False)
+        if not single:
+            counts = {o: sum(1 for _, r in reports if r.allowed is o) for o in RuleOutcome}
+            out.print(f"\n{len(reports)} reviewed: " + ", ".join(f"{o.value} {n}" for o, n in counts.items())
+                      + (f"; {len(problems)} could not be read" if problems else ""))
+    for _, report in reports:
+        for warning in report.warnings:
+            err.print(f"warning: {report.submission_id}: {warning}", highlight=False,
+                      soft_wrap=True, markup=False)
+    worst = max((EXIT[r.allowed] for _, r in reports), default=0)
+    raise typer.Exit(1 if problems else worst)
 
 
 def _submissions_from(folder: Path) -> list[Submission]:

@@ -23,7 +23,7 @@ from warden.decide import Decision, Violation, decide
 from warden.detect.protocol import Detector
 from warden.policy.layering import EffectivePolicy, EffectiveRule
 from warden.policy.model import Verdict
-from warden.review import analyze, evidence
+from warden.review import analyze, evidence, vocabulary
 from warden.review.analyzers.patterns import ReviewPatternDetector
 from warden.review.analyzers.usecases import UseCaseDetector
 from warden.review.context import build_context
@@ -61,6 +61,7 @@ class Reviewer:
         self.policy = policy
         self.detectors = list(detectors)
         self.margin = margin
+        self.vocabulary = vocabulary.accepted(policy)
 
     def _detectors(self, submission: Submission) -> list[Detector]:
         return [*self.detectors, ReviewPatternDetector(steering=isinstance(submission, PluginSubmission)),
@@ -103,6 +104,7 @@ class Reviewer:
             facts=[_record(f, f in strict_facts) for f in facts],
             scores=scores,
             detectors=screening.detectors,
+            warnings=vocabulary.warnings(submission, self.vocabulary),
             decision=strict,
         )
 

@@ -6,6 +6,7 @@ the CLI prints it and exits non-zero, the API answers 400 with it.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from warden.errors import InvalidInput
 from warden.review.schema import (
     AppSubmission,
+    Disclosures,
     OpenAPIDocument,
     Operation,
     PluginManifest,
@@ -34,11 +36,25 @@ class SubmissionError(InvalidInput, ValueError):
         super().__init__(message, param=param)
 
 
-def _first_error(exc: ValidationError, prefix: str = "") -> SubmissionError:
+def _accepted_keys(loc: tuple[Any, ...], top: list[str] | None) -> list[str] | None:
+    """For an unknown key: the keys accepted there (disclosures, or the submission's own fields)."""
+    if len(loc) == 2 and loc[0] == "disclosures":
+        return sorted(Disclosures.model_fields)
+    return top if len(loc) == 1 else None
+
+
+def _first_error(exc: ValidationError, prefix: str = "", top: list[str] | None = None) -> SubmissionError:
     first = exc.errors()[0]
     loc = ".".join(str(p) for p in first["loc"])
     param = f"{prefix}{loc}" if loc else prefix.rstrip(".") or None
-    return SubmissionError(f"{param}: {first['msg']}" if param else str(first["msg"]), param)
+    message = str(first["msg"])
+    keys = _accepted_keys(tuple(first["loc"]), top) if first["type"] == "extra_forbidden" and not prefix else None
+    if keys is not None:
+        given = str(first["loc"][-1])
+        guess = difflib.get_close_matches(given.replace("-", "_"), keys, n=1, cutoff=0.75)
+        message = (f"unknown key {given!r}; " + (f"did you mean {guess[0]!r}? " if guess else "")
+                   + f"accepted: {', '.join(keys)}")
+    return SubmissionError(f"{param}: {message}" if param else message, param)
 
 
 def read_structured(path: Path) -> Any:
@@ -100,7 +116,7 @@ def app_from_dict(data: Any) -> AppSubmission:
     try:
         return AppSubmission.model_validate(dict(data))
     except ValidationError as exc:
-        raise _first_error(exc) from None
+        raise _first_error(exc, top=sorted(AppSubmission.model_fields)) from None
 
 
 def plugin_from_dicts(

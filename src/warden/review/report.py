@@ -88,6 +88,7 @@ class ReviewReport(BaseModel):
     facts: list[FactRecord] = Field(default_factory=list)
     scores: dict[str, float] = Field(default_factory=dict)
     detectors: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)  # e.g. a declared tag no rule reads (a likely misspelling)
     decision: Decision  # the automated decision of the strict pass, for the enforcement lifecycle
     reviewed_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
