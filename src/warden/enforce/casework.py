@@ -4,7 +4,7 @@ How an outcome plays out depends on the case's kind. Handlers are registered by
 name exactly like detectors: core kinds in `CORE_HANDLERS` and plugins through
 the `warden.casework` entry-point group, each a "module:function" path loaded on
 first use, so no handler module imports another to register itself (this ends
-the old enforce/review <-> enforce/appeals cycle). The shared pieces a handler
+the old enforce/review <-> enforce/appeals cycle; the core handlers are in `handlers`). The shared pieces a handler
 uses (`close`, `escalate`, the value objects) live here, below every handler.
 """
 
@@ -65,11 +65,11 @@ class CaseResult(BaseModel):
 Handler = Callable[[Session, Case, Review], CaseResult]
 
 CORE_HANDLERS: dict[str, str] = {
-    CaseKind.AUTOMATED_FLAG: "warden.enforce.review:decide_flag",
-    CaseKind.USER_REPORT: "warden.enforce.review:decide_flag",
-    CaseKind.RE_REVIEW: "warden.enforce.review:decide_flag",
-    CaseKind.SAFETY_CHECK: "warden.enforce.review:decide_safety_check",
-    CaseKind.CONFIRMATION: "warden.enforce.review:decide_confirmation",
+    CaseKind.AUTOMATED_FLAG: "warden.enforce.handlers:decide_flag",
+    CaseKind.USER_REPORT: "warden.enforce.handlers:decide_flag",
+    CaseKind.RE_REVIEW: "warden.enforce.handlers:decide_flag",
+    CaseKind.SAFETY_CHECK: "warden.enforce.handlers:decide_safety_check",
+    CaseKind.CONFIRMATION: "warden.enforce.handlers:decide_confirmation",
     CaseKind.APPEAL: "warden.enforce.appeals:decide_appeal",
 }
 

@@ -1,9 +1,9 @@
 """The core casework handlers: flags, user reports and re-reviews; safety check-ins; confirmations.
 
-Each is registered by path in `warden.enforce.casework.CORE_HANDLERS` (appeals'
+Each is registered by path in `warden.enforce.casework.CORE_HANDLERS` (the appeal
 handler lives in `appeals`); the decision types and `decide_case` live in
-`casework`, which this module only imports. The names below stay importable from
-here for callers written before the registry.
+`casework`, which this module only imports. (This module was `enforce/review.py`,
+a name that collided with the `warden.review` package of app reviews.)
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from sqlalchemy.orm import Session
 from warden.decide import Decision, Violation
 from warden.enforce import actions, enforcement, mandatory
 from warden.enforce.casework import (
-    CaseDecision,
     CaseOutcome,
     CaseResult,
     Review,
     close,
-    decide_case,
     escalate,
 )
 from warden.enforce.errors import Conflict, Invalid
@@ -29,9 +27,6 @@ from warden.enforce.submissions import record_decision
 from warden.policy.layering import EffectivePolicy
 from warden.policy.model import Verdict
 from warden.store.tables import ActionRecord, Case, DecisionRecord, MandatoryReport, Report
-
-Outcome = CaseOutcome  # the name before casework.CaseOutcome
-__all__ = ["CaseDecision", "CaseOutcome", "CaseResult", "Outcome", "Review", "decide_case", "escalate"]
 
 
 def violations_for(policy: EffectivePolicy, rule_ids: list[str], scores: dict[str, float]) -> list[Violation]:
