@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from warden.detect import quality
 from warden.detect.signals import Signal, max_scores
 from warden.policy import expr
 from warden.policy.layering import EffectivePolicy, EffectiveRule
@@ -46,6 +47,7 @@ class Violation(BaseModel):
     score: float | None = None
     threshold: float | None = None
     condition: str | None = None  # the CEL condition that held, if any
+    weak_evidence: bool = False  # fired only on signals their detector measures poorly: a human decides
 
 
 class Exemption(BaseModel):
@@ -176,6 +178,8 @@ def _explain(verdict: Verdict, violations: list[Violation]) -> str:
     parts = []
     for v in violations:
         why = f"{v.category} {v.score:.2f} >= {v.threshold:.2f}" if v.category is not None else "condition met"
+        if v.weak_evidence:
+            why += ", weak evidence: a human decides"
         parts.append(f"{v.rule_id} ({v.citation.document} {v.citation.date}, {v.citation.section} "
                      f"{v.citation.item or ''}".rstrip() + f"; {why})")
     return f"{verdict.value.capitalize()}: " + "; ".join(parts)
@@ -226,6 +230,25 @@ def _yield_to_safety(policy: EffectivePolicy, safe: SafeMessagingOutcome, violat
     return kept
 
 
+def _route_weak(policy: EffectivePolicy, violations: list[Violation], signals: list[Signal],
+                scores: Mapping[str, float]) -> list[Violation]:
+    """A violation resting only on weak signals (see `detect.quality`) goes to a human: verdict flag."""
+    out = []
+    for v in violations:
+        triggers = policy.rules[v.rule_id].rule.triggers
+        if v.hard_limit or v.category is None or triggers is None or v.condition is not None:
+            out.append(v)
+            continue
+        thresholds = {t.category: t.min_score for t in triggers.signals}
+        weak = quality.weak_only([s for s in signals if s.category in thresholds], thresholds)
+        fired = {c for c, t in thresholds.items() if scores.get(c, 0.0) >= t}
+        if fired and fired <= weak:
+            v = v.model_copy(update={"verdict": min(v.verdict, Verdict.FLAG, key=lambda x: x.rank),
+                                     "weak_evidence": True})
+        out.append(v)
+    return out
+
+
 def decide(
     policy: EffectivePolicy,
     signals: Iterable[Signal] | Mapping[str, float],
@@ -233,6 +256,8 @@ def decide(
     surface: Surface | str | None = None,
 ) -> Decision:
     """Judge content by its signals and context under `policy`."""
+    if not isinstance(signals, Mapping):
+        signals = list(signals)
     scores, detectors = _scores(signals)
     surface_ = Surface(surface) if surface is not None else None
     ctx: dict[str, Any] = dict(context or {})
@@ -256,6 +281,8 @@ def decide(
         else:
             violations.append(hit)
 
+    if not isinstance(signals, Mapping):
+        violations = _route_weak(policy, violations, list(signals), scores)
     safe = _safe_messaging(policy, surface_, scores)
     if safe is not None:
         violations = _yield_to_safety(policy, safe, violations, exemptions, scores, act)

@@ -125,9 +125,11 @@ def submit(session: Session, principal: Principal, sub: Submission, policy: Poli
 
     ladder = enforcement.org_ladder(session, sub.org_id)
     top = max((v.score or 0.0) for v in decision.violations)
+    # A score from a weak source (detect.quality) never clears the auto-action bar by itself.
+    strong = max(((v.score or 0.0) for v in decision.violations if not v.weak_evidence), default=0.0)
     target = enforcement.Target(org_id=sub.org_id, account_id=sub.account_id, app_id=sub.app_id,
                                 content_id=content.id)
-    if decision.hard_limit or decision.verdict is Verdict.BLOCK or top >= ladder.auto_action_min_score:
+    if decision.hard_limit or decision.verdict is Verdict.BLOCK or strong >= ladder.auto_action_min_score:
         outcome = enforcement.act(session, target, row, decision.violations, actor=principal.actor,
                                   source=Source.AUTOMATED, decided_by="system", automated=True, case_id=None,
                                   cybertip=cybertip, now=now)

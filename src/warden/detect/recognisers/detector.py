@@ -19,6 +19,17 @@ RECOGNISERS: dict[str, Callable[[str], list[Finding]]] = {
     "minors": minors.find,
 }
 
+# What each recogniser can report (the category coverage test reads this).
+PRODUCES: dict[str, tuple[str, ...]] = {
+    "cards": ("secrets",),
+    "government-ids": ("secrets",),
+    "secrets": ("secrets",),
+    "credentials": ("secrets", "fraud"),
+    "contact": ("pii",),
+    "profanity": ("profanity",),
+    "minors": ("minors",),
+}
+
 
 def find_all(text: str, only: Sequence[str] | None = None) -> list[Finding]:
     """Every finding, longest-first where two recognisers claim overlapping spans of one category."""
@@ -41,6 +52,7 @@ class RecogniserDetector(TextDetector):
         if unknown:
             raise ValueError(f"unknown recognisers: {', '.join(sorted(unknown))}; known: {', '.join(RECOGNISERS)}")
         self.only = list(only) if only else None
+        self.categories = tuple(dict.fromkeys(c for name in (self.only or RECOGNISERS) for c in PRODUCES[name]))
 
     def signals_for(self, text: str) -> list[Signal]:
         by_category: dict[str, list[Finding]] = {}

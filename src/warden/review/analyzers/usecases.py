@@ -193,6 +193,17 @@ STEERING_USERS: tuple[Cue | Together, ...] = (
         rf"(?:\w+\s+){{0,2}}?{_COMPETITOR}", 0.45, "hides competitors from users", negatable=False),
 )
 
+MANIPULATION: tuple[Cue | Together, ...] = (
+    cue(r"\bexploit\w*\s+(?:their|users'?|people'?s|the user'?s|customers'?|players'?)\s+(?:\w+\s+)?(?:loneliness|"
+        r"insecurit\w*|fears?|grief|anxiet\w*|addiction|vulnerab\w*|emotions?|impulsiv\w*)", 0.85,
+        "exploits people's vulnerabilities"),
+    cue(r"\b(?:false|fake|artificial|manufactured)\s+(?:urgency|scarcity|countdowns?|deadlines?)\b|\bdark patterns?\b",
+        0.85, "manipulative design (false urgency, dark patterns)"),
+    cue(r"\b(?:guilt|shame|pressure|scare|frighten)\w*(?:-trip\w*)?\s+(?:them|users|people|the user|customers|kids|"
+        r"teens|players)\s+into\s+(?:buying|paying|spending|subscribing|upgrading|purchasing|staying)", 0.85,
+        "pressures people into paying"),
+)
+
 GROUPS: tuple[tuple[str, tuple[Cue | Together, ...]], ...] = (
     ("regulated-advice", REGULATED),
     ("high-stakes-decisions", HIGH_STAKES),
@@ -200,7 +211,7 @@ GROUPS: tuple[tuple[str, tuple[Cue | Together, ...]], ...] = (
     ("elections", ELECTIONS),
     ("gambling", GAMBLING),
     ("fraud", FAKE_ENGAGEMENT),
-    ("manipulation", STEERING_USERS),
+    ("manipulation", STEERING_USERS + MANIPULATION),
 )
 
 
