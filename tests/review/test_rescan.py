@@ -4,11 +4,13 @@ and writes nothing; promotion records decisions, takes actions through the ladde
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from review.fixtures import load, names
+from warden.detect.signals import Signal
 from warden.enforce import directory
 from warden.enforce.cybertip import ReporterInfo
 from warden.enforce.mandatory import CyberTipSettings
@@ -85,9 +87,9 @@ def test_shadow_writes_nothing_and_promote_enforces(db: Database, reviewers: dic
         assert _counts(s) == before
     assert {c.name for c in impact.newly_failing_apps} == {"QuickBook Travel"}
 
-    with db.transaction() as s:  # the shipped promotion, as `warden rescan --promote` runs it
-        promoted = rescan.promote(s, SYSTEM, reviewers["2025-01-29"], org_id=org_id, cybertip=CYBERTIP, now=NOW)
-        results = {p.content_id: (p.report, p.recorded) for p in promoted}
+    # the shipped promotion, as `warden rescan --promote` runs it
+    promoted = rescan.promote(db, SYSTEM, reviewers["2025-01-29"], org_id=org_id, cybertip=CYBERTIP, now=NOW)
+    results = {p.content_id: (p.report, p.recorded) for p in promoted}
     with db.transaction() as s:
         card_report, card = results[items["apps/gpt-card-checkout"]]
         assert card.actions, "a failing rule is enforced through the ladder"
@@ -105,3 +107,34 @@ def test_shadow_writes_nothing_and_promote_enforces(db: Database, reviewers: dic
         girlfriend_report, girlfriend = results[items["apps/gpt-ai-girlfriend"]]
         assert girlfriend_report.allowed is Outcome.PASS and girlfriend.actions
         assert s.get_one(ActionRecord, girlfriend.actions[0]).rule_ids == ["store.romantic-companionship"]
+
+
+def test_promotion_reviews_outside_any_write_transaction(db: Database, reviewers: dict[str, Reviewer]) -> None:
+    import sqlite3
+
+    import pytest
+    from sqlalchemy.engine import make_url
+
+    from warden.detect.testing import KeywordDetector
+
+    if db.dialect != "sqlite":
+        pytest.skip("probes SQLite's write lock")
+    path, free = str(make_url(db.url).database), []
+
+    class Probe(KeywordDetector):
+        def detect_texts(self, texts: Sequence[str]) -> list[list[Signal]]:
+            probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+                free.append(True)
+            except sqlite3.OperationalError:
+                free.append(False)
+            finally:
+                probe.close()
+            return super().detect_texts(texts)
+
+    org_id, _ = _world(db)
+    candidate = Reviewer(reviewers["2025-01-29"].policy, [Probe({})])
+    promoted = rescan.promote(db, SYSTEM, candidate, org_id=org_id, cybertip=CYBERTIP, now=NOW)
+    assert len(promoted) == len(APPS) and free and all(free)

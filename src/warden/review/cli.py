@@ -255,9 +255,8 @@ def _promote(candidate: Reviewer, db: str | None, org: str | None, as_json: bool
     database = Database(db)
     cybertip = CyberTipSettings.from_config(Settings.from_env().cybertip)
     try:
-        with database.transaction() as session:
-            promoted = rescan_mod.promote(session, SYSTEM, candidate, org_id=org, cybertip=cybertip,
-                                          now=dt.datetime.now(dt.UTC))
+        promoted = rescan_mod.promote(database, SYSTEM, candidate, org_id=org, cybertip=cybertip,
+                                      now=dt.datetime.now(dt.UTC))
     finally:
         database.dispose()
     results = [{"app_id": p.app_id, "allowed": p.report.allowed.value, "store": p.report.store.value,

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
 from warden.enforce.kinds import Source
 from warden.enforce.mandatory import CyberTipSettings
@@ -23,6 +22,8 @@ from warden.review.engine import Reviewer
 from warden.review.record import Recorded, record_report, stored_submissions
 from warden.review.report import ReviewReport, RuleOutcome, StoreVerdict
 from warden.review.schema import Submission
+from warden.store.database import Database
+from warden.store.tables import ContentItem
 
 
 class AppChange(BaseModel):
@@ -133,13 +134,20 @@ class Promoted:
     recorded: Recorded
 
 
-def promote(session: Session, principal: Principal, candidate: Reviewer, *, org_id: str | None,
+def promote(db: Database, principal: Principal, candidate: Reviewer, *, org_id: str | None,
             cybertip: CyberTipSettings, now: dt.datetime) -> list[Promoted]:
-    """Re-review every stored app (of `org_id`, or all) under the candidate policy, in the caller's
-    transaction: each decision is recorded as a re-review and failures are enforced."""
+    """Re-review every stored app (of `org_id`, or all) under the candidate policy and enforce the results.
+
+    The stored submissions are read first, every review (detection included) runs outside any
+    transaction, and then all decisions are recorded as re-reviews in one transaction: all or none."""
+    with db.transaction() as session:
+        stored = [(item.id, submission) for item, submission in stored_submissions(session, org_id)]
+    reports = [(item_id, candidate.review(submission)) for item_id, submission in stored]
     promoted = []
-    for item, submission in stored_submissions(session, org_id):
-        report = candidate.review(submission)
-        recorded = record_report(session, principal, item, report, source=Source.RE_REVIEW, cybertip=cybertip, now=now)
-        promoted.append(Promoted(content_id=item.id, app_id=item.app_id, report=report, recorded=recorded))
+    with db.transaction() as session:
+        for item_id, report in reports:
+            item = session.get_one(ContentItem, item_id)
+            recorded = record_report(session, principal, item, report, source=Source.RE_REVIEW, cybertip=cybertip,
+                                     now=now)
+            promoted.append(Promoted(content_id=item.id, app_id=item.app_id, report=report, recorded=recorded))
     return promoted
