@@ -79,7 +79,8 @@ class Reviewer:
             submission, facts, loose_scores, _raised(name_scores, self.margin), uncertain=True
         )
         view = restrict(self.policy, submission.surfaces)
-        strict = decide(view, scores, strict_ctx)
+        # The strict pass sees the signals themselves, so one resting only on a weak source goes to a human.
+        strict = decide(view, [h.signal for h in screening.hits], strict_ctx)
         loose = decide(view, loose_scores, loose_ctx)
         strict.detectors = screening.detectors
         strict.surface = submission.surface
