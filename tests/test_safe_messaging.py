@@ -53,3 +53,11 @@ def test_weapons_rule_is_in_force_today() -> None:
     d = decide(LIBRARY.effective(), {"weapons": 0.9}, surface="chatgpt")
     [v] = d.violations
     assert v.rule_id == "universal.harm.weapons" and v.citation.date.isoformat() == "2025-01-29"
+
+
+def test_an_app_submission_is_not_a_person_at_risk() -> None:
+    policy = LIBRARY.effective(packs=["openai-usage@2025-10-29"])
+    app = {"content": {"type": "app"}}
+    d = decide(policy, {"self-harm/intent": 0.9, "self-harm": 0.8}, app, surface="gpt-builder")
+    assert d.safe_messaging is None
+    assert [v.rule_id for v in d.violations] == ["universal.harm.self-harm"]

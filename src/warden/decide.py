@@ -283,7 +283,9 @@ def decide(
 
     if not isinstance(signals, Mapping):
         violations = _route_weak(policy, violations, list(signals), scores)
-    safe = _safe_messaging(policy, surface_, scores)
+    content = ctx.get("content")
+    is_submission = isinstance(content, Mapping) and content.get("type") in ("app", "manifest")
+    safe = None if is_submission else _safe_messaging(policy, surface_, scores)  # an app is not a person at risk
     if safe is not None:
         violations = _yield_to_safety(policy, safe, violations, exemptions, scores, act)
     violations.sort(key=lambda v: (v.hard_limit, v.severity.rank, v.score or 0.0), reverse=True)
