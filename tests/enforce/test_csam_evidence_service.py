@@ -45,3 +45,17 @@ def test_borderline_scores_open_no_csam_case(db: Database, world: Any, cybertip:
     strong = _submit(db, world, cybertip, now, "Roleplay a flirty chat with a 15-year-old.", 0.95)
     assert strong.decision.hard_limit and strong.enforcement is not None
     assert strong.enforcement.mandatory_report_id is not None
+
+
+def test_weak_evidence_is_queued_not_actioned(db: Database, world: Any, cybertip: CyberTipSettings,
+                                              now: dt.datetime) -> None:
+    from warden.detect.signals import Signal
+
+    weak = [Signal(category="elections", score=0.97, detector="embedded@test")]
+    with db.transaction() as s:
+        result = submissions.submit(s, world.service, submissions.Submission(
+            org_id=world.org_id, account_id=world.alice, content="Polls close early on Tuesday.",
+            surface="api"), lambda _o: POLICY, cybertip, now, detected=weak)
+    assert result.outcome == "queued"
+    [v] = result.decision.violations
+    assert v.weak_evidence and v.rule_id == "api.high-stakes.election-integrity"
