@@ -30,7 +30,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 
 def short_texts(n: int, seed: int = 7) -> list[str]:
-    from warden.detect import data
+    from warden.detect.training import data
 
     # The original sources only, so that the pool stays the one earlier figures were measured on.
     pool = [

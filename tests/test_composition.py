@@ -15,9 +15,6 @@ from warden.runtime import Runtime, StartupError
 from warden.settings import Settings, SettingsError
 
 SRC = Path(warden.__file__).resolve().parent
-# Read by the Detector v2 work's own modules (training data folders, encoder threads); they move onto
-# Settings when that work lands. Nothing else may read the environment.
-OWNED_ELSEWHERE = {"detect/training/data.py", "detect/data.py", "detect/embedded/encoders.py"}
 ENV_READ = re.compile(r"os\.environ|getenv\(")
 
 
@@ -26,7 +23,7 @@ def test_only_settings_reads_the_environment() -> None:
         str(path.relative_to(SRC)) for path in SRC.rglob("*.py")
         if ENV_READ.search(path.read_text(encoding="utf-8"))
     )
-    assert [r for r in readers if r not in OWNED_ELSEWHERE] == ["settings.py"]
+    assert readers == ["settings.py"]
 
 
 def test_settings_from_the_environment(tmp_path: Path) -> None:

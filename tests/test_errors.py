@@ -29,9 +29,7 @@ from warden.runtime import Runtime
 from warden.store import Database
 from warden.store.tables import ContentItem, DecisionRecord, MandatoryReport
 
-# The Detector v2 work's packages are left out: they are not part of the service's error surface.
-SKIP = ("warden.detect.training", "warden.detect.embedded", "warden.detect.data", "warden.detect.train",
-        "warden.store.migrations")
+SKIP = ("warden.store.migrations",)
 
 
 def test_every_error_warden_defines_has_the_one_root() -> None:

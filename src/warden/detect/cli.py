@@ -191,24 +191,35 @@ def train_cmd(
     data: Annotated[
         Path | None, typer.Option("--data", help="Data folder (default: ../shared/data or $WARDEN_DATA_DIR).")
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Where heads.npz, heads.json and metrics.json go.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Where the model files and metrics.json go.")] = None,
+    work: Annotated[
+        Path | None, typer.Option("--work", help="Checkpoints and the fine-tuned model (default: var/finetune).")
+    ] = None,
     cache: Annotated[Path | None, typer.Option("--cache", help="Cache embeddings here between runs.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
-    max_escalation: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share sent to stage 2.")] = 0.15,
+    max_escalation: Annotated[float, typer.Option(min=0.0, max=1.0, help="Benign share to stage 2.")] = 0.3,
 ) -> None:
-    """Train the embedded detector's heads from the shared data (reproducible, fixed seed)."""
-    from warden.detect.data import default_data_dir
+    """Fine-tune, export and calibrate the embedded detector from the shared data (fixed seed; an
+    interrupted run resumes from its last checkpoint when run again). Needs the build extra."""
     from warden.detect.embedded.encoders import MODEL_DIR
-    from warden.detect.train import TrainOptions, train
+    from warden.detect.training.data import default_data_dir
+
+    try:
+        from warden.detect.training.pipeline import TrainOptions, train
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise _fail(f"training needs the build extra (pip install -e '.[build]'): {exc}") from exc
 
     folder = data or default_data_dir()
     if not folder.is_dir():
         raise _fail(f"data folder not found: {folder} (use --data or WARDEN_DATA_DIR)")
-    target = out or MODEL_DIR
-    if not (target / "static.npz").exists():
-        raise _fail(f"{target / 'static.npz'} is missing; build it with scripts/build_assets.py")
-    options = TrainOptions(data_dir=folder, out_dir=target, cache_dir=cache, seed=seed, max_escalation=max_escalation)
-    train(options, log=lambda line: err.print(line, highlight=False))
+    options = TrainOptions(data_dir=folder, out_dir=out or MODEL_DIR, cache_dir=cache, seed=seed,
+                           max_escalation=max_escalation)  # fmt: skip
+    if work is not None:
+        options.work_dir = work
+    try:
+        train(options, log=lambda line: err.print(line, highlight=False, markup=False))
+    except KeyboardInterrupt as exc:
+        raise _fail(str(exc) or "interrupted; run the same command again to resume") from exc
 
 
 def detectors_cmd() -> None:

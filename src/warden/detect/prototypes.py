@@ -74,14 +74,15 @@ class PrototypeDetector(TextDetector):
         rules: Sequence[PrototypeRule] | None = None,
         path: Path | str | None = None,
         encoder: Encoder | None = None,
+        threads: int | None = None,
     ) -> None:
         self.rules = list(rules or []) + (load_rules(path) if path else [])
         if not self.rules:
             raise ValueError("prototypes detector needs rules (path=..., or WARDEN_PROTOTYPE_RULES=rules.yaml)")
         if encoder is None:
-            from warden.detect.embedded.encoders import MiniLMEncoder
+            from warden.detect.embedded.encoders import FineTunedEncoder
 
-            encoder = MiniLMEncoder()
+            encoder = FineTunedEncoder(normalise=True, threads=threads)
         self.encoder = encoder
         self._pos = [np.asarray(encoder.encode(r.positives)) for r in self.rules]
         self._neg = [np.asarray(encoder.encode(r.negatives)) if r.negatives else None for r in self.rules]

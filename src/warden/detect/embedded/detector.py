@@ -3,8 +3,8 @@
 Stage 1 scores every text with the static encoder's heads (~0.1 ms a text).
 Texts whose flag score (the highest of the overall "unsafe" head and the
 13 OpenAI category heads) falls in the uncertain band chosen by
-`warden train` go on to stage 2, MiniLM int8 under onnxruntime, whose heads
-(over the static and MiniLM embeddings side by side) then give the scores.
+`warden train` go on to stage 2, all-MiniLM-L6-v2 fine-tuned on Warden's
+taxonomy (int8 ONNX under onnxruntime), whose heads then give the scores.
 `mode="static"` or `mode="minilm"` runs one stage only.
 """
 
@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 
 from warden.categories import OPENAI_CATEGORIES, is_category
-from warden.detect.embedded.encoders import MODEL_DIR, Matrix, MiniLMEncoder, StaticEncoder
+from warden.detect.embedded.encoders import MODEL_DIR, FineTunedEncoder, Matrix, StaticEncoder
 from warden.detect.embedded.heads import HeadSet
 from warden.detect.protocol import TextDetector
 from warden.detect.signals import Evidence, Signal
@@ -42,13 +42,15 @@ class EmbeddedDetector(TextDetector):
     name = "embedded"
 
     def __init__(
-        self, model_dir: Path | str | None = None, mode: Mode = "cascade", min_score: float = 0.01
+        self, model_dir: Path | str | None = None, mode: Mode = "cascade", min_score: float = 0.01,
+        threads: int | None = None,
     ) -> None:
         if mode not in ("cascade", "static", "minilm"):
             raise ValueError(f"unknown mode {mode!r}; use cascade, static or minilm")
         self.model_dir = Path(model_dir) if model_dir else MODEL_DIR
         self.mode: Mode = mode
         self.min_score = min_score  # signals below this are left out
+        self.threads = threads  # the encoder's CPU threads (None: 2, or fewer CPUs)
         self._lock = threading.Lock()
 
     @cached_property
@@ -66,8 +68,9 @@ class EmbeddedDetector(TextDetector):
         return StaticEncoder(self.model_dir / "static.npz")
 
     @cached_property
-    def minilm(self) -> MiniLMEncoder:
-        return MiniLMEncoder()
+    def minilm(self) -> FineTunedEncoder:
+        max_tokens = int(self.heads.meta.get("max_tokens", 128))
+        return FineTunedEncoder(self.model_dir / "encoder.onnx", max_tokens=max_tokens, threads=self.threads)
 
     def warm(self) -> None:
         """Load everything now (the service calls this at startup, off the request path)."""
@@ -81,10 +84,9 @@ class EmbeddedDetector(TextDetector):
         escalated = np.zeros(len(texts), dtype=bool)
         if not texts:
             return np.zeros((0, len(heads.names)), dtype=np.float32), escalated
-        static = self.static.encode(texts)
         if self.mode == "minilm":
-            return heads.minilm.scores(self._stage2(texts, static)), ~escalated
-        scores = heads.static.scores(static)
+            return heads.minilm.scores(self._stage2(texts)), ~escalated
+        scores = heads.static.scores(self.static.encode(texts))
         if self.mode == "static":
             return scores, escalated
         lo, hi = heads.band
@@ -92,15 +94,13 @@ class EmbeddedDetector(TextDetector):
         escalated = (flagged >= lo) & (flagged < hi)
         if escalated.any():
             idx = np.flatnonzero(escalated)
-            scores[idx] = heads.minilm.scores(self._stage2([texts[int(i)] for i in idx], static[idx]))
+            scores[idx] = heads.minilm.scores(self._stage2([texts[int(i)] for i in idx]))
         return scores, escalated
 
-    def _stage2(self, texts: Sequence[str], static: Matrix) -> Matrix:
-        """Stage 2's features: the static and the MiniLM embeddings side by side."""
+    def _stage2(self, texts: Sequence[str]) -> Matrix:
+        """Stage 2's features: the fine-tuned encoder's pooled embeddings."""
         with self._lock:
-            minilm = self.minilm.encode(texts)
-        out: Matrix = np.hstack([static, minilm]).astype(np.float32)
-        return out
+            return self.minilm.encode(texts)
 
     def detect_texts(self, texts: Sequence[str]) -> list[list[Signal]]:
         scores, escalated = self.score_texts(texts)

