@@ -59,7 +59,7 @@ def _model(name: str, rows: list[data.Example], names: list[str], config: Finetu
     target = WORK / name / "encoder.onnx"
     if not target.exists():
         export_onnx(final, target)
-        shutil.copyfile(final / "tokenizer.json", target.parent / "tokenizer.json")
+    shutil.copyfile(final / "tokenizer.json", target.parent / "tokenizer.json")  # read beside the encoder
     return final
 
 
