@@ -26,24 +26,35 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from warden.decide import decide
 from warden.detect.pipeline import DetectorSet
 from warden.detect.protocol import TextDetector
 from warden.detect.signals import Signal
 from warden.policy.library import PolicyLibrary
 from warden.review.engine import Reviewer
-from warden.review.loading import app_from_dict, load_app, load_plugin
+from warden.review.loading import app_from_dict
 from warden.review.report import ReviewReport
-from warden.review.schema import Submission
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO / "tests" / "fixtures" / "review"
+
+
+def _fixtures_module() -> Any:
+    """The fixture loader the tests use (tests/review/fixtures.py), read by path: one loader, not two."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("review_fixtures", REPO / "tests" / "review" / "fixtures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_FIXTURES = _fixtures_module()
+fixture_names, load_fixture = _FIXTURES.names, _FIXTURES.load
 HELDOUT = REPO / "benchmarks" / "heldout" / "submissions.jsonl"
 BENIGN = REPO / "tests" / "fixtures" / "benign" / "child-adjacent.jsonl"
 RESULTS = REPO / "benchmarks" / "results"
-VERSIONS = ("2023-03-23", "2025-01-29")
+VERSIONS = _FIXTURES.VERSIONS
 IN_FORCE = "2025-10-29"
 CSAM_RULES = {"disallowed.csam", "universal.laws.csam"}
 
@@ -65,26 +76,12 @@ class Memo(TextDetector):
         return [self.cache[t] for t in texts]
 
 
-def fixture_names() -> list[str]:
-    apps = [f"apps/{p.stem}" for p in sorted((FIXTURES / "apps").glob("*.json"))]
-    plugins = [f"plugins/{p.name}" for p in sorted((FIXTURES / "plugins").iterdir()) if p.is_dir()]
-    return apps + plugins
-
-
-def load_fixture(name: str) -> Submission:
-    path = FIXTURES / name
-    if name.startswith("plugins/"):
-        extra = path / "declarations.yaml"
-        return load_plugin(path / "ai-plugin.json", path / "openapi.yaml", extra if extra.exists() else None)
-    return load_app(path.with_suffix(".json"))
-
-
 def cited(report: ReviewReport) -> set[str]:
     return {r.rule_id for r in report.failures + report.needs_human}
 
 
 def run_fixtures(detectors: Sequence[Any], library: PolicyLibrary) -> dict[str, Any]:
-    expected = yaml.safe_load((FIXTURES / "expected.yaml").read_text())
+    expected = _FIXTURES.expected()
     reviewers = {v: Reviewer(library.effective(packs=[f"openai-usage@{v}"]), detectors) for v in VERSIONS}
     rows = []
     for name in fixture_names():
