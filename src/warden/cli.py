@@ -23,7 +23,10 @@ CORE_COMMANDS = [
     "warden.review.cli",
     "warden.enforce.cli",
     "warden.detect.cli",
+    "warden.detect.images.cli",
     "warden.api.cli",
+    "warden.gateway.cli",
+    "warden.trends.cli",
 ]
 
 app = typer.Typer(

@@ -1,0 +1,253 @@
+"""Admission and screening for the gateway: synchronous services the routes run off the event loop.
+
+`Guard.admit` resolves who is calling: the organization (from the Warden key, or
+the `x-warden-organization` header for a platform key), the end user's account
+(found by id or by its `external_id`, registered on first sight through
+`enforce.directory`) and its standing (`enforce.actions.standing`, and a workspace
+membership that is not active), in one short transaction.
+
+`Guard.screen` screens pieces of text (a request's messages, an answer, a
+window of a stream) with the runtime's `Screener` under the organization's
+effective policy (`PolicyProvider.effective(org, workspace, account)`, so
+operator and user overlays apply). Detection runs outside any transaction;
+signals and decisions are cached by the text's digest (and the policy
+revision), so a system prompt or a conversation's earlier turns are screened
+once. A piece that does not pass is recorded:
+
+- enforce and advisory modes: through `enforce.submissions.submit`, the path
+  `POST /v1/submissions` takes (content stored, decision recorded and audited,
+  strikes and the ladder, or a review case; hard limits terminate);
+- shadow mode: the decision only (`submissions.record_decision` and its audit
+  event), no strikes, actions or cases.
+
+End-user messages are recorded against the end user's account, a system prompt
+against the organization alone, and an answer against the end user who elicited
+it. Messages of the new turn (after the last assistant message) are recorded
+every time; an earlier message of a resent conversation once per process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warden.decide import Decision, decide
+from warden.detect.signals import Signal
+from warden.enforce import actions, audit, directory, submissions
+from warden.enforce.principal import Principal
+from warden.enforce.scoping import get_org
+from warden.errors import InvalidInput
+from warden.gateway.chat import Piece
+from warden.gateway.modes import Mode, mode_for
+from warden.policy.layering import EffectivePolicy
+from warden.policy.model import Surface, Verdict
+from warden.runtime import Runtime
+from warden.store.tables import Account, new_id
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+REFUSED = frozenset({"suspended", "terminated"})
+MAX_RECORDED_CHARS = 200_000  # a submission's content limit
+
+
+class LRU(Generic[K, V]):
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a gateway request is for: the key, its organization, the end user's account and standing."""
+
+    principal: Principal
+    org_id: str
+    mode: Mode
+    account_id: str | None = None
+    workspace_id: str | None = None
+    standing: str = "active"  # active | restricted | suspended | terminated, or a membership: removed ...
+
+    @property
+    def refused(self) -> bool:
+        return self.standing in REFUSED or self.standing not in ("active", "restricted")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece that did not pass: its decision (the stored one when recorded) and what enforcing it did."""
+
+    piece: Piece
+    decision: Decision
+    recorded: bool
+    outcome: str | None = None  # submit's outcome (allowed, actioned, queued, safe_messaging) or "recorded"
+    actions: tuple[str, ...] = ()
+    case_id: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What screening one stage (input, output) found."""
+
+    stage: str
+    policy_revision: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> Verdict:
+        return max((f.decision.verdict for f in self.findings), default=Verdict.ALLOW, key=lambda v: v.rank)
+
+    @property
+    def blocked(self) -> bool:
+        return self.verdict is Verdict.BLOCK
+
+    @property
+    def rule_ids(self) -> list[str]:
+        return list(dict.fromkeys(v.rule_id for f in self.findings for v in f.decision.violations))
+
+    @property
+    def decision_ids(self) -> list[str]:
+        return [f.decision.id for f in self.findings if f.recorded]
+
+    def summary(self) -> dict[str, Any]:
+        """The `warden` extension a response carries."""
+        return {
+            "stage": self.stage, "decision": self.verdict.value, "policy_revision": self.policy_revision,
+            "rules": self.rule_ids, "decision_ids": self.decision_ids,
+            "violations": [{"rule_id": v.rule_id, "title": v.title, "category": v.category, "score": v.score,
+                            "threshold": v.threshold, "verdict": v.verdict.value,
+                            "citation": v.citation.model_dump(mode="json")}
+                           for f in self.findings for v in f.decision.violations],
+            "actions": [a for f in self.findings for a in f.actions],
+            "safe_messaging": next((f.decision.safe_messaging.model_dump(mode="json") for f in self.findings
+                                    if f.decision.safe_messaging is not None), None),
+        }
+
+
+class Guard:
+    """The gateway's services over one runtime (thread-safe; one per app)."""
+
+    def __init__(self, rt: Runtime, cache_size: int = 10_000) -> None:
+        self.rt = rt
+        self.settings = rt.settings.gateway
+        self._signals: LRU[str, list[Signal]] = LRU(cache_size)
+        self._decisions: LRU[tuple[str, str], Decision] = LRU(cache_size)
+        self._accounts: LRU[tuple[str, str], str] = LRU(cache_size)
+        self._recorded: LRU[tuple[str, str | None, str], bool] = LRU(cache_size)
+        self._register = threading.Lock()
+
+    # -- who is calling -------------------------------------------------------------------------------------
+
+    def admit(self, principal: Principal, org_hint: str | None, end_user: str | None) -> Caller:
+        org_id = principal.org_id or org_hint
+        if org_id is None:
+            raise InvalidInput("a key not bound to an organization must name one: x-warden-organization",
+                               param="x-warden-organization", code="missing_organization")
+        if end_user is None and self.settings.require_user:
+            raise InvalidInput("name the end user: safety_identifier, user or the x-warden-end-user header",
+                               param="safety_identifier", code="missing_end_user")
+        mode = mode_for(self.settings, org_id)
+        with self.rt.db.transaction() as s:
+            get_org(s, org_id, principal)
+            if end_user is None:
+                return Caller(principal=principal, org_id=org_id, mode=mode)
+            account = self._account(s, principal, org_id, end_user)
+            status = account.membership if account.membership != "active" else \
+                actions.standing(s, account.id, self.rt.clock()).status
+            return Caller(principal=principal, org_id=org_id, mode=mode, account_id=account.id,
+                          workspace_id=account.workspace_id, standing=status)
+
+    def _account(self, s: Session, principal: Principal, org_id: str, end_user: str) -> Account:
+        known = self._accounts.get((org_id, end_user))
+        account = s.get(Account, known) if known is not None else None
+        if account is None and end_user.startswith("acct_"):
+            by_id = s.get(Account, end_user)
+            account = by_id if by_id is not None and by_id.org_id == org_id else None
+        if account is None:
+            with self._register:
+                account = s.execute(select(Account).where(Account.org_id == org_id, Account.external_id == end_user)
+                                    .order_by(Account.created_at).limit(1)).scalar_one_or_none()
+                if account is None:
+                    account = directory.create_account(s, principal, directory.AccountIn(
+                        org_id=org_id, kind="end_user", external_id=end_user))
+        if principal.workspace_id is not None and account.workspace_id != principal.workspace_id:
+            raise InvalidInput("the end user belongs to another workspace", param="user", code="invalid_value")
+        self._accounts.put((org_id, end_user), account.id)
+        return account
+
+    # -- screening ------------------------------------------------------------------------------------------
+
+    def policy(self, caller: Caller) -> EffectivePolicy:
+        return self.rt.policies.effective(caller.org_id, caller.workspace_id, caller.account_id)
+
+    def screen(self, caller: Caller, pieces: Sequence[Piece], stage: str) -> Outcome:
+        """Screen `pieces`, record what does not pass (by the caller's mode) and say what was found.
+        A detector that cannot answer raises `DetectorError` (a 503): nothing is forwarded unscreened."""
+        policy = self.policy(caller)
+        outcome = Outcome(stage=stage, policy_revision=policy.revision)
+        unique = list({p.digest: p for p in pieces}.values())
+        missing = [p for p in unique if self._signals.get(p.digest) is None]
+        if missing:
+            for piece, found in zip(missing, self.rt.screener.detect([p.text for p in missing]), strict=True):
+                self._signals.put(piece.digest, list(found.signals))
+        for piece in unique:
+            signals = self._signals.get(piece.digest) or []
+            key = (policy.revision, piece.digest)
+            gate = self._decisions.get(key)
+            if gate is None:
+                gate = decide(policy, signals, {}, Surface.API)
+                self._decisions.put(key, gate)
+            if gate.verdict is Verdict.ALLOW and gate.safe_messaging is None:
+                continue
+            outcome.findings.append(self._record(caller, piece, signals, gate, policy))
+        return outcome
+
+    def _record(self, caller: Caller, piece: Piece, signals: list[Signal], gate: Decision,
+                policy: EffectivePolicy) -> Finding:
+        account_id = None if piece.prompt else caller.account_id
+        seen = (caller.org_id, account_id, piece.digest)
+        if not piece.new and self._recorded.get(seen):
+            return Finding(piece=piece, decision=gate, recorded=False)
+        self._recorded.put(seen, True)
+        content = piece.text[:MAX_RECORDED_CHARS]
+        now = self.rt.clock()
+        with self.rt.db.transaction() as s:
+            if caller.mode.enforces:
+                sub = submissions.Submission(org_id=caller.org_id, account_id=account_id, content=content,
+                                             surface=Surface.API, detector="gateway")
+                result = submissions.submit(s, caller.principal, sub, self.rt.policies, self.rt.cybertip, now,
+                                            signals)
+                done = result.enforcement
+                return Finding(piece=piece, decision=result.decision, recorded=True, outcome=result.outcome,
+                               actions=tuple(done.actions) if done else (), case_id=done.case_id if done else None)
+            decision = gate.model_copy(update={"id": new_id("dec"), "created_at": now})
+            row = submissions.record_decision(s, org_id=caller.org_id, decision=decision, content_id=None,
+                                              account_id=account_id, detector="gateway", detector_version=None)
+            audit.record(s, actor=caller.principal.actor, action="decision.recorded", subject_type="decision",
+                         subject_id=row.id, org_id=caller.org_id,
+                         data={"verdict": row.verdict, "rule_ids": [v.rule_id for v in decision.violations],
+                               "policy_revision": row.policy_revision, "mode": caller.mode.value,
+                               "role": piece.role})
+        return Finding(piece=piece, decision=decision, recorded=True, outcome="recorded")

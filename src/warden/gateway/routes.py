@@ -1,0 +1,259 @@
+"""`POST /v1/chat/completions`: the gateway's shell over `Guard`, `Upstream` and `StreamScreen`.
+
+Who calls: a Warden API key allowed to submit content (`Permission.SUBMIT_CONTENT`,
+declared like every route's), as the SDK's `api_key` (`Authorization: Bearer wdn_...`)
+or in `x-warden-api-key` when `Authorization` carries the caller's own upstream key.
+A platform key names the organization in `x-warden-organization`.
+
+Request headers the gateway reads: `x-warden-end-user` (when the body names no
+`safety_identifier` / `user`), `x-warden-block-response: completion|error` (how a
+block answers; default `WARDEN_GATEWAY_BLOCK_RESPONSE`). Response headers:
+`x-warden-mode`, `x-warden-decision` (the worst of input and output: allow, flag,
+block), `x-warden-input-decision`, `x-warden-output-decision` (not on streams: the
+stream's last chunks carry it), `x-warden-policy-revision`, `x-warden-rules` (the rule
+ids that fired), `x-warden-decision-ids` (stored decisions), `x-warden-account` and
+`x-warden-standing` (the end user's account and its standing when not active).
+
+Detection and the store run in the thread pool, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+
+from warden.api.auth import Requirement, _principal
+from warden.api.deps import RuntimeDep, runtime
+from warden.api.errors import APIError, error_body
+from warden.enforce.principal import Permission, Principal
+from warden.gateway import chat
+from warden.gateway.chat import Piece
+from warden.gateway.guard import Caller, Guard, Outcome
+from warden.gateway.modes import Mode
+from warden.gateway.streaming import DONE, StreamScreen, event
+from warden.gateway.upstream import Upstream
+from warden.policy.model import Verdict
+from warden.runtime import Runtime
+
+PATH = "chat/completions"
+
+
+class Gateway:
+    """The gateway's state for one app: the guard and, once used, the upstream client."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.guard = Guard(rt)
+        self.settings = rt.settings.gateway
+        self._upstream: Upstream | None = None
+
+    @property
+    def upstream(self) -> Upstream:
+        if self._upstream is None:
+            self._upstream = Upstream(self.settings)
+        return self._upstream
+
+    async def aclose(self) -> None:
+        if self._upstream is not None:
+            await self._upstream.aclose()
+            self._upstream = None
+
+
+def gateway(request: Request) -> Gateway:
+    found: Gateway | None = getattr(request.app.state, "warden_gateway", None)
+    if found is None:
+        found = request.app.state.warden_gateway = Gateway(runtime(request))
+    return found
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    found: Gateway | None = getattr(app.state, "warden_gateway", None)
+    if found is not None:
+        await found.aclose()
+        app.state.warden_gateway = None
+
+
+class _GatewayCaller(Requirement):
+    """The gateway's declared permission: the Warden key from `x-warden-api-key`, else `Authorization`."""
+
+    def __call__(self, request: Request, rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None,
+                 x_warden_api_key: Annotated[str | None, Header()] = None) -> Principal:
+        presented = f"Bearer {x_warden_api_key}" if x_warden_api_key else authorization
+        principal = _principal(rt, presented, request)
+        principal.require(self.permission)
+        return principal
+
+
+GatewayCaller = Depends(_GatewayCaller(Permission.SUBMIT_CONTENT))
+router = APIRouter(tags=["gateway"], lifespan=_lifespan)
+
+
+def _headers(caller: Caller, inbound: Outcome, outbound: Outcome | None = None) -> dict[str, str]:
+    stages = [o for o in (inbound, outbound) if o is not None]
+    worst = max((o.verdict for o in stages), key=lambda v: v.rank)
+    headers = {"x-warden-mode": caller.mode.value, "x-warden-decision": worst.value,
+               "x-warden-input-decision": inbound.verdict.value, "x-warden-policy-revision": inbound.policy_revision,
+               "x-warden-rules": ",".join(dict.fromkeys(r for o in stages for r in o.rule_ids)),
+               "x-warden-decision-ids": ",".join(d for o in stages for d in o.decision_ids)}
+    if outbound is not None:
+        headers["x-warden-output-decision"] = outbound.verdict.value
+    if caller.account_id is not None:
+        headers["x-warden-account"] = caller.account_id
+    if caller.standing != "active":
+        headers["x-warden-standing"] = caller.standing
+    return headers
+
+
+def _style(request: Request, default: str) -> str:
+    style = request.headers.get("x-warden-block-response", default).strip().lower()
+    if style not in ("completion", "error"):
+        raise APIError(400, "x-warden-block-response must be completion or error",
+                       param="x-warden-block-response", code="invalid_value")
+    return style
+
+
+def _blocked(body: dict[str, Any], refusal: str, style: str, found: Outcome,
+             headers: dict[str, str]) -> Response:
+    if style == "error":
+        return JSONResponse(chat.refusal_error(refusal), status_code=400, headers=headers)
+    if body.get("stream"):
+        frames = [event(c) for c in chat.refusal_chunks(body["model"], refusal, found.summary())] + [DONE]
+        return StreamingResponse(iter(frames), media_type="text/event-stream", headers=headers)
+    return JSONResponse(chat.refusal_completion(body["model"], refusal, found.summary()), headers=headers)
+
+
+def _passthrough(upstream: Any, headers: dict[str, str]) -> Response:
+    kind = upstream.headers.get("content-type", "application/json")
+    return Response(upstream.content, status_code=upstream.status_code, media_type=kind, headers=headers)
+
+
+@router.post("/v1/chat/completions", summary="Chat completions through Warden (OpenAI-compatible)")
+async def chat_completions(request: Request, principal: Annotated[Principal, GatewayCaller]) -> Response:
+    gw = gateway(request)
+    raw = await request.body()
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise APIError(400, "the request body is not valid JSON", code="invalid_json") from None
+    pieces = chat.parse_request(body)
+    user = chat.end_user(body, request.headers.get("x-warden-end-user"))
+    style = _style(request, gw.settings.block_response)
+    upstream = gw.upstream
+    caller = await run_in_threadpool(gw.guard.admit, principal, request.headers.get("x-warden-organization"), user)
+    if caller.refused and caller.mode.blocks:
+        headers = {"x-warden-mode": caller.mode.value, "x-warden-decision": Verdict.BLOCK.value,
+                   "x-warden-standing": caller.standing, "x-warden-account": caller.account_id or ""}
+        code = f"account_{caller.standing}"
+        message = f"the end user's account is {caller.standing}; its requests are refused"
+        return JSONResponse(error_body(403, message, "user", code), status_code=403, headers=headers)
+    inbound = await run_in_threadpool(gw.guard.screen, caller, pieces, "input")
+    headers = _headers(caller, inbound)
+    if inbound.blocked and caller.mode.blocks:
+        return _blocked(body, gw.settings.refusal, style, inbound, headers)
+    forward = upstream.headers(request.headers, passthrough="x-warden-api-key" in request.headers)
+    if body.get("stream"):
+        return await _stream(gw, caller, raw, forward, headers, inbound)
+
+    answer = await upstream.post(PATH, raw, forward)
+    try:
+        completion = answer.json() if answer.status_code == 200 else None
+    except ValueError:
+        completion = None
+    if not isinstance(completion, dict):
+        return _passthrough(answer, headers)
+    texts = chat.answer_texts(completion)
+    answers = {i: Piece(role="assistant", text=t, new=True) for i, t in texts.items() if t.strip()}
+    outbound = await run_in_threadpool(gw.guard.screen, caller, list(answers.values()), "output")
+    headers = _headers(caller, inbound, outbound)
+    if outbound.blocked and caller.mode.blocks:
+        if style == "error":
+            return JSONResponse(chat.refusal_error(gw.settings.refusal, None), status_code=400, headers=headers)
+        blocked = {f.piece.digest for f in outbound.findings if f.decision.verdict is Verdict.BLOCK}
+        completion["choices"] = [
+            chat.refused_choice(i, gw.settings.refusal) if i in answers and answers[i].digest in blocked else c
+            for i, c in ((c.get("index", pos), c) for pos, c in enumerate(completion["choices"]))]
+        completion["warden"] = {"input": inbound.summary(), "output": outbound.summary()}
+        return JSONResponse(completion, headers=headers)
+    if caller.mode is Mode.ADVISORY and (inbound.findings or outbound.findings or caller.refused):
+        completion["warden"] = {"input": inbound.summary(), "output": outbound.summary(),
+                                "standing": caller.standing}
+        return JSONResponse(completion, headers=headers)
+    return _passthrough(answer, headers)
+
+
+async def _stream(gw: Gateway, caller: Caller, raw: bytes, forward: dict[str, str], headers: dict[str, str],
+                  inbound: Outcome) -> Response:
+    stack = AsyncExitStack()
+    answer = await stack.enter_async_context(gw.upstream.stream(PATH, raw, forward))
+    if answer.status_code != 200:
+        await answer.aread()
+        await stack.aclose()
+        return _passthrough(answer, headers)
+
+    async def check(pieces: list[Piece]) -> Outcome:
+        return await run_in_threadpool(gw.guard.screen, caller, pieces, "output")
+
+    screen = StreamScreen(check, caller.mode, gw.settings.stream_window, gw.settings.stream_hold)
+
+    async def frames() -> AsyncIterator[bytes]:
+        try:
+            if caller.mode is Mode.ADVISORY and (inbound.findings or caller.refused):
+                yield event(chat.chunk({}, [], warden={"input": inbound.summary(), "standing": caller.standing}))
+            async for frame in screen.run(answer.aiter_lines()):
+                yield frame
+        finally:
+            await stack.aclose()
+
+    return StreamingResponse(frames(), media_type="text/event-stream", headers=headers,
+                             background=BackgroundTask(stack.aclose))
+
+
+class ScreenResult(BaseModel):
+    """What `POST /v1/gateway/screen` found, for guardrail hooks that call Warden (LiteLLM's)."""
+
+    decision: str  # allow | flag | block
+    blocked: bool  # what an enforcing caller should do: refuse (a block, or a refused end user, in enforce mode)
+    refused: bool  # the end user's account may not be served
+    mode: str
+    standing: str
+    account_id: str | None
+    policy_revision: str
+    rules: list[str]
+    refusal: str  # the operator's refusal message
+    warden: dict[str, Any]
+
+
+@router.post("/v1/gateway/screen", response_model=ScreenResult,
+             summary="Screen chat messages as the gateway does, for guardrail hooks")
+async def screen(request: Request, principal: Annotated[Principal, GatewayCaller]) -> ScreenResult:
+    """The gateway's checks without the proxy: `{"stage": "input", "messages": [...], "user": ...}` screens the
+    user, tool and system messages; `"stage": "output"` screens the assistant messages (an answer). The end user,
+    modes, recording and enforcement are the gateway's; nothing is forwarded anywhere."""
+    gw = gateway(request)
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        raise APIError(400, "the request body is not valid JSON", code="invalid_json") from None
+    stage = body.get("stage", "input") if isinstance(body, dict) else None
+    if stage not in ("input", "output"):
+        raise APIError(400, "stage must be input or output", param="stage", code="invalid_value")
+    pieces = chat.parse_request(body, model=False) if stage == "input" else chat.parse_answer(body)
+    user = chat.end_user(body, request.headers.get("x-warden-end-user"))
+    caller = await run_in_threadpool(gw.guard.admit, principal, request.headers.get("x-warden-organization"), user)
+    found = (Outcome(stage=stage, policy_revision=gw.guard.policy(caller).revision) if caller.refused
+             and caller.mode.blocks else await run_in_threadpool(gw.guard.screen, caller, pieces, stage))
+    refused = caller.refused and caller.mode.blocks
+    return ScreenResult(decision=Verdict.BLOCK.value if refused else found.verdict.value,
+                        blocked=refused or (found.blocked and caller.mode.blocks), refused=caller.refused,
+                        mode=caller.mode.value, standing=caller.standing, account_id=caller.account_id,
+                        policy_revision=found.policy_revision, rules=found.rule_ids, refusal=gw.settings.refusal,
+                        warden=found.summary())
