@@ -22,8 +22,8 @@ def export_statements(
 ) -> statements.StatementPage:
     """A batch (≤ 100) of DSA statements of reasons, oldest first; pass `next_cursor` as `after`."""
     with ctx.tx() as s:
-        return statements.export(s, org_id=ctx.principal.scoped_org(org_id), after=after,
-                                 limit=min(max(limit, 1), 100))
+        return statements.export(s, org_id=org_id, after=after, limit=min(max(limit, 1), 100),
+                                 principal=ctx.principal)
 
 
 @router.get("/mandatory-reports", response_model=ListOut[MandatoryReportOut])

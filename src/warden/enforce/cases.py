@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from warden.enforce import audit
-from warden.enforce.errors import Conflict, Forbidden, NotFound
+from warden.enforce.errors import Conflict, Forbidden
 from warden.enforce.kinds import CaseKind, CaseStatus
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.scoping import get_scoped, scoped
@@ -98,9 +98,7 @@ def _claimed(session: Session, case_id: str, principal: Principal) -> Case:
 
 def claim(session: Session, case_id: str, principal: Principal, now: dt.datetime) -> Case:
     principal.require(Permission.REVIEW)
-    case = session.get(Case, case_id)
-    if case is None or not principal.sees_org(case.org_id):
-        raise NotFound(f"no such case: {case_id}", param="case_id")
+    case = get_scoped(session, Case, case_id, principal, "case")
     if case.excluded_reviewer == principal.subject:
         raise Forbidden("this case must be handled by a different reviewer than the one who decided before")
     if not _take(session, case_id, principal, now):

@@ -24,6 +24,7 @@ from warden.enforce import audit, mandatory
 from warden.enforce.errors import Conflict, NotFound
 from warden.enforce.kinds import CaseKind, CaseStatus
 from warden.enforce.principal import Permission, Principal
+from warden.enforce.scoping import get_scoped
 from warden.enforce.submissions import PolicySource
 from warden.store.tables import Case
 
@@ -115,9 +116,7 @@ def escalate(session: Session, case: Case, review: Review) -> CaseResult:
 
 def decide_case(session: Session, case_id: str, review: Review) -> CaseResult:
     review.principal.require(Permission.REVIEW)
-    case = session.get(Case, case_id, with_for_update=True)
-    if case is None or not review.principal.sees_org(case.org_id):
-        raise NotFound(f"no such case: {case_id}", param="case_id")
+    case = get_scoped(session, Case, case_id, review.principal, "case", for_update=True)
     if case.status != CaseStatus.CLAIMED or case.claimed_by != review.principal.subject:
         raise Conflict(f"claim case {case_id} before deciding it (it is {case.status}"
                        + (f" by {case.claimed_by})" if case.claimed_by else ")"))

@@ -1,8 +1,8 @@
 """Reads, scoped once: every listing and lookup the shells serve, with the tenant rule applied here.
 
 A key bound to an organization sees only that organization's records; a key bound to a
-workspace also only that workspace's, on every record that belongs to one (accounts, audit
-events). Every listing takes a bounded `Page`. Routes, the CLI and the console call these
+workspace only that workspace's (`scoping.WORKSPACE_RULES`: a record belongs to its account's
+workspace). Every listing takes a bounded `Page`. Routes, the CLI and the console call these
 instead of building queries, so a scoping rule is written once.
 """
 
@@ -39,9 +39,8 @@ def organizations(session: Session, principal: Principal, page: Page) -> Sequenc
 def accounts(session: Session, principal: Principal, page: Page, *, org_id: str | None = None,
              workspace_id: str | None = None) -> Sequence[Account]:
     q = scoped(select(Account).order_by(Account.created_at), Account.org_id, principal, org_id)
-    workspace = principal.workspace_id or workspace_id
-    if workspace is not None:
-        q = q.where(Account.workspace_id == workspace)
+    if workspace_id is not None:
+        q = q.where(Account.workspace_id == workspace_id)
     return session.execute(page.apply(q)).scalars().all()
 
 
@@ -82,8 +81,6 @@ def audit_events(session: Session, principal: Principal, page: Page, *, org_id: 
                  after_seq: int = 0) -> Sequence[AuditEvent]:
     q = scoped(select(AuditEvent).where(AuditEvent.seq > after_seq).order_by(AuditEvent.seq),
                AuditEvent.org_id, principal, org_id)
-    if principal.workspace_id is not None:
-        q = q.where(AuditEvent.workspace_id == principal.workspace_id)
     return session.execute(page.apply(q)).scalars().all()
 
 

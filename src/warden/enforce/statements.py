@@ -15,6 +15,8 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from warden.enforce.kinds import Source
+from warden.enforce.principal import Principal
+from warden.enforce.scoping import scoped
 from warden.policy.model import Action
 from warden.store.tables import Account, ActionRecord, ContentItem, DecisionRecord, StatementOfReasons, new_id
 
@@ -158,10 +160,14 @@ class StatementPage(BaseModel):
     next_cursor: str | None
 
 
-def export(session: Session, *, org_id: str | None, after: str | None = None, limit: int = 100) -> StatementPage:
-    """A batch of at most 100 statements (the transparency database's batch size), oldest first."""
+def export(session: Session, *, org_id: str | None, after: str | None = None, limit: int = 100,
+           principal: Principal | None = None) -> StatementPage:
+    """A batch of at most 100 statements (the transparency database's batch size), oldest first; with
+    `principal`, only those its tenant and workspace cover (`org_id` is then the organization asked for)."""
     q = select(StatementOfReasons).order_by(StatementOfReasons.created_at, StatementOfReasons.id)
-    if org_id is not None:
+    if principal is not None:
+        q = scoped(q, StatementOfReasons.org_id, principal, org_id)
+    elif org_id is not None:
         q = q.where(StatementOfReasons.org_id == org_id)
     if after is not None:
         last = session.get(StatementOfReasons, after)

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warden.enforce import audit
-from warden.enforce.errors import Invalid
+from warden.enforce.errors import Forbidden, Invalid
+from warden.enforce.keys import SHOWN_ONCE
 from warden.enforce.notices import channels, enqueue
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.scoping import get_org
@@ -40,11 +41,15 @@ class SubscriptionOut(BaseModel):
     channel: str
     target: str
     events: list[str]
-    secret: str | None  # shown when created, so the receiver can verify signatures
+    # shown when created, so the receiver can verify signatures; an idempotent replay redacts it
+    secret: str | None = Field(json_schema_extra={SHOWN_ONCE: True})
 
 
 def subscribe(session: Session, principal: Principal, body: SubscriptionIn) -> SubscriptionOut:
     principal.require(Permission.MANAGE_SUBSCRIPTIONS)
+    if principal.workspace_id is not None:
+        # a subscription receives the whole organization's notices, other workspaces' included
+        raise Forbidden("a workspace-bound key cannot subscribe to the organization's notices", param="org_id")
     org_id = principal.org_id if body.org_id is None else body.org_id
     if org_id is not None:
         get_org(session, org_id, principal)
