@@ -27,6 +27,7 @@ from warden.detect.pipeline import Detection, DetectorSet
 from warden.detect.protocol import Content, Detector, Modality, input_types
 from warden.detect.signals import THRESHOLD, Signal, max_scores
 from warden.policy.layering import EffectivePolicy
+from warden.trends import metrics
 
 __all__ = ["THRESHOLD", "Screened", "Screener"]
 
@@ -75,6 +76,8 @@ class Screener:
         out = []
         for content, found in zip(contents, self.detect(contents), strict=True):
             decision = decide(policy, found.signals, context, surface) if policy is not None else None
+            if decision is not None:
+                metrics.observe_decision(decision)
             out.append(Screened(found.signals, max_scores(found.signals), decision, input_types(content),
                                 found.applied_input_types))
         return out

@@ -23,10 +23,12 @@ from importlib.metadata import entry_points
 from fastapi import APIRouter, FastAPI
 
 import warden
-from warden.api import errors
+from warden import console
+from warden.api import docs, errors
 from warden.api.auth import Public
 from warden.runtime import Runtime, StartupError
 from warden.settings import Settings
+from warden.trends.metrics import RequestMetrics
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ ROUTERS: list[str] = [
     "warden.api.routes_notices:router",
     "warden.api.routes_transparency:router",
     "warden.api.routes_review:router",
+    "warden.trends.routes:router",
 ]
 
 
@@ -73,7 +76,9 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
             if owns:
                 rt.close()
 
-    app = FastAPI(title="Warden", version=warden.__version__, lifespan=lifespan)
+    # /docs and /redoc are served with local assets (warden.api.docs), not FastAPI's CDN pages
+    app = FastAPI(title="Warden", version=warden.__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_middleware(RequestMetrics)  # counts and times every request
     if runtime is not None:
         app.state.warden = runtime
     errors.install(app)
@@ -81,6 +86,9 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         app.include_router(_load(path))
     for ep in entry_points(group="warden.routes"):
         app.include_router(_load(ep.value))
+
+    docs.install(app)
+    console.install(app)
 
     @app.get("/healthz", tags=["meta"], dependencies=[Public])
     def healthz() -> dict[str, str]:

@@ -9,6 +9,7 @@ warmed is an error at start-up, never a silently smaller set.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from warden.detect import registry
 from warden.detect.protocol import Content, Detector, Modality, input_types
 from warden.detect.signals import Signal
 from warden.errors import ConfigurationError
+from warden.trends import metrics
 
 
 class DetectorLoadError(ConfigurationError, RuntimeError):
@@ -97,8 +99,10 @@ class DetectorSet:
     def run(self, contents: Sequence[Content]) -> list[Detection]:
         merged: list[list[Signal]] = [[] for _ in contents]
         for detector in self.detectors:
+            started = time.perf_counter()
             for i, signals in enumerate(detector.detect(contents)):
                 merged[i].extend(signals)
+            metrics.observe_detector(detector.name, time.perf_counter() - started)
         return [Detection(signals, _applied(c, self.detectors)) for c, signals in zip(contents, merged, strict=True)]
 
     def detect(self, contents: Sequence[Content]) -> list[list[Signal]]:

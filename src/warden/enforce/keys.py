@@ -92,3 +92,13 @@ def revoke(session: Session, principal: Principal, key_id: str) -> ApiKey:
     audit.record(session, actor=principal.actor, action="key.revoked", subject_type="api_key", subject_id=row.id,
                  org_id=row.org_id)
     return row
+
+
+def principal_for(session: Session, key_id: str) -> Principal | None:
+    """The principal of a key by its id, or None if it does not exist or was revoked (a console session
+    holds the key's id, never the key, and is re-checked on every request)."""
+    row = session.get(ApiKey, key_id)
+    if row is None or row.revoked_at is not None:
+        return None
+    return Principal(key_id=row.id, role=Role(row.role), subject=row.subject, org_id=row.org_id,
+                     workspace_id=row.workspace_id)

@@ -27,6 +27,7 @@ from warden.enforce.scoping import get_org, get_scoped
 from warden.policy.layering import EffectivePolicy
 from warden.policy.model import Severity, Surface, Verdict
 from warden.store.tables import Account, App, ContentItem, DecisionRecord, new_id
+from warden.trends import metrics
 
 PolicySource = Callable[[str], EffectivePolicy]  # organization id -> the policy it runs under
 
@@ -67,6 +68,7 @@ def record_decision(session: Session, *, org_id: str, decision: Decision, conten
     )
     session.add(row)
     session.flush()
+    metrics.observe_decision(decision)
     return row
 
 

@@ -375,3 +375,21 @@ class AuditEvent(Base):
     created_at: Mapped[dt.datetime] = mapped_column()
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# --- trends -------------------------------------------------------------------------
+
+
+class TrendBucket(Base):
+    """Decisions of one hour or day, per organization, surface and category (`warden.trends.aggregates`).
+    `category` "*" counts every decision of the bucket (the flag rate's denominator)."""
+
+    __tablename__ = "trend_buckets"
+    granularity: Mapped[str] = mapped_column(String(5), primary_key=True)  # hour | day
+    start: Mapped[dt.datetime] = mapped_column(primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    surface: Mapped[str] = mapped_column(String(20), primary_key=True)  # "" when the decision named none
+    category: Mapped[str] = mapped_column(String(60), primary_key=True)
+    decisions: Mapped[int] = mapped_column(Integer)
+    flagged: Mapped[int] = mapped_column(Integer)
+

@@ -1,0 +1,1 @@
+"""Abuse-trend monitoring: Prometheus metrics, stored aggregates of decisions over time, emerging clusters."""
