@@ -30,3 +30,15 @@ def test_strong_evidence_is_enforced_as_written() -> None:
     assert decide(POLICY, {"elections": 0.95}, surface="api").verdict is Verdict.BLOCK
     hate = Signal(category="hate", score=0.9, detector="embedded@2026-12-01")
     assert decide(POLICY, [hate], surface="api").verdict is Verdict.BLOCK
+
+
+def test_a_measured_source_supersedes_a_weak_head_for_its_categories() -> None:
+    """Where the review's use-case reader ran, the model's weak biometrics head is no evidence."""
+    from warden.review.analyzers.usecases import UseCaseDetector
+
+    weak = Signal(category="biometrics", score=0.9, detector="embedded@2026-12-01")
+    strong = Signal(category="hate", score=0.9, detector="embedded@2026-12-01")
+    measured = Signal(category="biometrics", score=0.85, detector="review-usecases@2")
+    kept = quality.superseded([weak, strong, measured], UseCaseDetector.covers)
+    assert kept == [strong, measured]
+    assert quality.superseded([weak], ()) == [weak]  # nothing covers it: it stays, and routes to a human

@@ -198,9 +198,13 @@ def train_cmd(
     cache: Annotated[Path | None, typer.Option("--cache", help="Cache embeddings here between runs.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
     max_escalation: Annotated[float, typer.Option(min=0.0, max=1.0, help="Benign share to stage 2.")] = 0.3,
+    recalibrate: Annotated[
+        bool, typer.Option("--recalibrate", help="Only recompute thresholds, band and metrics of the model in --out.")
+    ] = False,
 ) -> None:
     """Fine-tune, export and calibrate the embedded detector from the shared data (fixed seed; an
-    interrupted run resumes from its last checkpoint when run again). Needs the build extra."""
+    interrupted run resumes from its last checkpoint when run again). Needs the build extra, except
+    with --recalibrate, which keeps the model's weights and needs no torch."""
     from warden.detect.embedded.encoders import MODEL_DIR
     from warden.detect.training.data import default_data_dir
 
@@ -213,7 +217,7 @@ def train_cmd(
     if not folder.is_dir():
         raise _fail(f"data folder not found: {folder} (use --data or WARDEN_DATA_DIR)")
     options = TrainOptions(data_dir=folder, out_dir=out or MODEL_DIR, cache_dir=cache, seed=seed,
-                           max_escalation=max_escalation)  # fmt: skip
+                           max_escalation=max_escalation, recalibrate=recalibrate)  # fmt: skip
     if work is not None:
         options.work_dir = work
     try:

@@ -56,6 +56,14 @@ def weak_categories(detector: str) -> frozenset[str]:
     return embedded_weak() if detector.split("@", 1)[0] == "embedded" else frozenset()
 
 
+def superseded(signals: Iterable[Signal], covered: Iterable[str]) -> list[Signal]:
+    """`signals` less the weak ones (see `weak_categories`) for a category in `covered`: a detector
+    that is the measured source for those categories ran (the review's use-case reader, say), so a
+    weak head's score for them is no evidence, neither to block nor to queue for a human."""
+    cover = frozenset(covered)
+    return [s for s in signals if not (s.category in cover and s.category in weak_categories(s.detector))]
+
+
 def weak_only(signals: Iterable[Signal], threshold_of: dict[str, float]) -> set[str]:
     """Categories whose every signal at or above its threshold comes from a source that is weak for it."""
     strong: set[str] = set()

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from warden.detect.protocol import Detector
+from warden.detect.quality import superseded
 from warden.detect.signals import Signal
 from warden.review.fields import TextField
 from warden.screening import Screener
@@ -48,8 +49,12 @@ def screen(fields: Sequence[TextField], detectors: Sequence[Detector]) -> Screen
     if not detectors:
         return result
     texts = [f.text for f in fields]
+    # A detector that is the measured source for some categories (`covers`) makes a weak model
+    # head's score for them no evidence (warden.detect.quality.superseded).
+    covered = frozenset().union(*(getattr(d, "covers", frozenset()) for d in detectors))
     for detector in Screener(detectors).detectors:  # detector by detector, so evidence keeps its order
         result.detectors.append(f"{detector.name}@{detector.version}")
         for f, found in zip(fields, Screener(detector).detect(texts), strict=True):
-            result.hits.extend(FieldSignal(f, s) for s in found.signals if s.score > 0.0)
+            kept = superseded((s for s in found.signals if s.score > 0.0), covered)
+            result.hits.extend(FieldSignal(f, s) for s in kept)
     return result

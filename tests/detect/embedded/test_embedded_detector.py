@@ -69,3 +69,19 @@ def test_serving_needs_no_torch() -> None:
             "EmbeddedDetector(mode='minilm').score_texts(['hello']); print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.strip() == "False"
+
+
+# Short everyday texts and app fields that stage 1 keeps: before stage 1 cleared every head, the
+# policy-category heads scored them 0.4-0.5 ("food": biometrics 0.46, gambling 0.40).
+APP_FIELDS = ["Sourdough Sensei", "food", "Menu Translator", "Convert between grams and cups on request."]
+
+
+def test_a_text_stage_1_keeps_fires_no_head(detector: EmbeddedDetector) -> None:
+    scores, escalated = detector.score_texts(APP_FIELDS)
+    kept = ~escalated
+    assert kept.any()
+    lo = detector.heads.band[0]
+    assert (scores[kept] <= min(lo, 0.5)).all()
+    for text, row in zip(APP_FIELDS, scores, strict=True):
+        high = {n: round(float(s), 2) for n, s in zip(detector.heads.names, row, strict=True) if s >= 0.5}
+        assert not high, (text, high)

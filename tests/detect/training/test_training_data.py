@@ -14,7 +14,7 @@ from warden.detect.embedded.mlp import TrainConfig, fit
 from warden.detect.metrics import best_threshold, binary
 from warden.detect.training import data
 from warden.detect.training.labels import label_matrix
-from warden.detect.training.pipeline import choose_band, embed
+from warden.detect.training.pipeline import RARE_MAX_FPR, _calibrate, choose_band, embed
 
 
 def test_split_is_a_function_of_normalised_text() -> None:
@@ -218,3 +218,22 @@ def test_a_row_for_every_head_wins_over_a_restricted_duplicate(tmp_path: Path, m
     with pytest.warns(UserWarning):
         (ex,) = data.load(tmp_path, written_dir=None)
     assert ex.trained_heads is None and ex.categories["privacy"] == 1
+
+
+def test_a_rare_head_keeps_its_false_alarms_under_the_ceiling() -> None:
+    """Five positives: the maximum-F1 threshold would sit among the negatives; the ceiling holds."""
+    rng = np.random.default_rng(0)
+    n = 5000
+    emb = rng.normal(size=(n, 4)).astype(np.float32)
+    y = np.zeros((n, 2), dtype=np.float32)
+    y[:, 0] = emb[:, 0] > 0  # a common head: no ceiling
+    y[:5, 1] = 1.0
+    emb[:5, 1] += 2.0  # the rare positives lean one way, as do many negatives
+    mask = np.ones_like(y)
+    heads = Heads(["unsafe", "gambling"], None, None, np.array([[4, 0], [0, 1], [0, 0], [0, 0]], np.float32),
+                  np.zeros(2, np.float32), np.full(2, 0.5, np.float32))
+    _calibrate(heads, emb, y, mask)
+    probs = heads.probabilities(emb)
+    negatives = probs[y[:, 1] < 0.5, 1]
+    assert (negatives >= heads.thresholds[1]).mean() <= RARE_MAX_FPR + 1e-3
+    assert heads.thresholds[0] == best_threshold(y[:, 0] > 0.5, probs[:, 0])
