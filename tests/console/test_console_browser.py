@@ -202,7 +202,8 @@ def test_a_reviewers_day(browser: Browser, served: Served, world: dict[str, Any]
     # the rest of the console, as an administrator: every page renders and passes the basics
     for path, heading in [("/console/reports", "User reports"), ("/console/statements", "Statements of reasons"),
                           ("/console/policy", "Policy in force"), ("/console/audit", "Audit log"),
-                          ("/console/trends", "Abuse trends"), ("/console/transparency", "Transparency report"),
+                          ("/console/trends", "Abuse trends"), ("/console/trends/clusters", "Emerging clusters"),
+                          ("/console/transparency", "Transparency report"),
                           ("/console/policy/rules/api.sexual-content", None)]:
         admin.goto(served.url + path)
         if heading:
