@@ -129,3 +129,20 @@ def test_pages_answer_with_the_apis_checks(client: TestClient, db: Database) -> 
     assert claim.status_code == 403  # the role check runs before anything is looked up
     assert client.post("/console/logout", data={}).status_code == 403  # no token, no logout
     assert client.post("/console/logout", data={"csrf": csrf.group(1)}, follow_redirects=False).status_code == 303
+
+
+def test_bad_forms_and_unknown_pages_are_pages_not_json(client: TestClient, db: Database) -> None:
+    with db.transaction() as s:
+        reviewer = keys.issue(s, SYSTEM, keys.KeyIn(role=Role.REVIEWER, subject="rita")).key
+    _login(client, reviewer)
+    page = client.get("/console/queue")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    incomplete = client.post("/console/cases/case_missing/decision", data={"csrf": csrf.group(1), "outcome": "uphold"})
+    assert incomplete.status_code == 400 and "reason" in incomplete.text and incomplete.headers[
+        "content-type"].startswith("text/html")
+    unknown = client.get("/console/nowhere")
+    assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html")
+    missing = client.post("/console/cases/case_missing/decision",
+                          data={"csrf": csrf.group(1), "outcome": "uphold", "reason": "looks bad"})
+    assert missing.status_code == 404 and "no such case" in missing.text

@@ -123,7 +123,7 @@ def account(account_id: str, visit: Reader) -> Response:
 
 @router.post("/actions/{action_id}/appeal")
 def file_appeal(action_id: str, visit: Annotated[Visit, Allowed(Permission.FILE_APPEAL)],
-                statement: Annotated[str, Form()], account_id: Annotated[str, Form()] = "") -> Response:
+                statement: Annotated[str, Form()]) -> Response:
     try:
         body = appeals.AppealIn(action_id=action_id, statement=statement)
     except ValueError as exc:

@@ -15,6 +15,7 @@ from warden.console.web import Allowed, Visit
 from warden.enforce import transparency
 from warden.enforce.principal import Permission
 from warden.errors import InvalidInput
+from warden.policy.model import Surface
 from warden.trends import aggregates, clusters
 
 router = APIRouter()
@@ -43,7 +44,8 @@ def trends(visit: Reader, days: int = 7, granularity: str = "day", surface: str 
                               [("decisions", [float(p.decisions) for p in report.totals]),
                                ("flagged", [float(p.flagged) for p in report.totals])])
     return templates.TemplateResponse(visit.request, "trends.html", visit.page(
-        report=report, rate_chart=rate_chart, volume_chart=volume_chart, days=window.days, granularity=g.value))
+        report=report, rate_chart=rate_chart, volume_chart=volume_chart, days=window.days, granularity=g.value,
+        surface=surface or "", surfaces=[v.value for v in Surface]))
 
 
 @router.get("/trends/clusters", response_class=HTMLResponse)
