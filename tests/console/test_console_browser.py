@@ -249,6 +249,7 @@ def test_metrics(served: Served, world: dict[str, Any]) -> None:
     assert re.search(r'warden_decisions_total\{surface="api",verdict="flag"\} [1-9]', text)
     assert re.search(r'warden_violations_total\{category="sexual/minors",rule="universal.laws.csam"\} 1', text)
     assert 'warden_http_requests_total{method="POST",route="/v1/submissions",status="201"}' in text
+    assert 'route="/console/cases/{case_id}"' in text  # route templates (bounded labels), the console's included
     assert "warden_queue_cases{" in text and "warden_queue_oldest_open_seconds{" in text
     assert "warden_notice_deliveries{" in text
     assert "warden_http_request_seconds_bucket" in text

@@ -16,6 +16,7 @@ from warden.api.app import create_app
 from warden.console.session import COOKIE, Signer
 from warden.console.web import _Allowed, visitor
 from warden.detect.pipeline import DetectorSet
+from warden.detect.protocol import DetectorError
 from warden.detect.testing import KeywordDetector
 from warden.enforce import directory, keys
 from warden.enforce.cybertip import ReporterInfo
@@ -146,3 +147,27 @@ def test_bad_forms_and_unknown_pages_are_pages_not_json(client: TestClient, db: 
     missing = client.post("/console/cases/case_missing/decision",
                           data={"csrf": csrf.group(1), "outcome": "uphold", "reason": "looks bad"})
     assert missing.status_code == 404 and "no such case" in missing.text
+
+
+class _Down(KeywordDetector):
+    """A detector whose backend is unreachable."""
+
+    def signals_for(self, text: str) -> list[Any]:
+        raise DetectorError("the remote moderation endpoint did not answer")
+
+
+def test_a_case_page_without_evidence_spans_when_a_detector_is_down(db: Database, mini_policy: EffectivePolicy) -> None:
+    rt = Runtime(db=db, policies=PolicyProvider.fixed(mini_policy), detectors=DetectorSet([_Down({})]),
+                 cybertip=CyberTipSettings(endpoint=None, reporter=ReporterInfo(
+                     first_name="T", last_name="R", email="t@example.invalid")))
+    with db.transaction() as s:
+        org = directory.create_org(s, SYSTEM, directory.OrgIn(name="Acme")).id
+        svc = keys.issue(s, SYSTEM, keys.KeyIn(role=Role.SERVICE, subject="svc", org_id=org)).key
+        reviewer = keys.issue(s, SYSTEM, keys.KeyIn(role=Role.REVIEWER, subject="rita")).key
+    with TestClient(create_app(rt)) as client:
+        queued = client.post("/v1/submissions", headers={"Authorization": f"Bearer {svc}"}, json={
+            "org_id": org, "content": "a borderline remark", "signals": {"hate": 0.6}}).json()
+        _login(client, reviewer)
+        page = client.get(f"/console/cases/{queued['enforcement']['case_id']}")
+        assert page.status_code == 200
+        assert "a borderline remark" in page.text and "Evidence spans unavailable" in page.text
