@@ -236,8 +236,11 @@ def test_docs_work_offline(browser: Browser, served: Served) -> None:
     page = context.new_page()
     page.goto(served.url + "/docs")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Warden")
+    page.wait_for_load_state("networkidle")
     page.goto(served.url + "/redoc")
     expect(page.locator("h1").first).to_contain_text("Warden")
+    expect(page.get_by_role("img", name="redocly logo")).to_be_visible()  # its logo is served locally too
+    page.wait_for_load_state("networkidle")
     assert outside == []
     context.close()
 
