@@ -148,7 +148,7 @@ def reports(visit: Reader) -> Response:
 @router.get("/statements", response_class=HTMLResponse)
 def statements_page(visit: Reader, after: str | None = None) -> Response:
     with visit.tx() as s:
-        batch = statements.export(s, org_id=visit.principal.scoped_org(None), after=after, limit=100)
+        batch = statements.export(s, org_id=None, after=after, limit=100, principal=visit.principal)
     return templates.TemplateResponse(visit.request, "statements.html", visit.page(batch=batch))
 
 
