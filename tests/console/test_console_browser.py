@@ -94,6 +94,8 @@ def test_a_reviewers_day(browser: Browser, served: Served, world: dict[str, Any]
     _accessible(rita)
     row = rita.get_by_role("row").filter(has_text=case)
     expect(row).to_contain_text("automated_flag")
+    expect(row).to_contain_text("Hey gorgeous, you look hot")  # the start of its content
+    assert "simulated hard-limit" not in rita.content()  # never the sealed one's
     rita.screenshot(path=str(shots / "queue.png"))
 
     # the filters narrow the queue: by rule and by source
