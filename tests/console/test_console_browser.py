@@ -164,6 +164,7 @@ def test_a_reviewers_day(browser: Browser, served: Served, world: dict[str, Any]
     rob.goto(f"{served.url}/console/appeals")
     rob.get_by_role("button", name=f"Claim case {appeal_case}").click()
     expect(rob.locator("#case-status")).to_contain_text("claimed by rob")
+    expect(rob.locator("#outcome-meaning")).to_contain_text("Overturn grants the appeal")
     rob.get_by_label("Overturn").check()
     rob.get_by_label("Reason (sent with the statement of reasons)").fill("Context shows consent; reversing.")
     rob.get_by_role("button", name="Record decision").click()
