@@ -1,0 +1,54 @@
+"""Image intake: decoding limits (bombs), data URLs, the visual-request cues."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from imagegen import data_url, encode, png_bomb, scene
+from warden.detect.images.intake import ImageIntake, ImageLimits, ImageRejected, decode
+from warden.detect.images.visual import VisualCueDetector
+from warden.detect.protocol import ContentPart
+from warden.outbound import OutboundRefused
+
+
+def test_a_decompression_bomb_is_refused_before_decoding() -> None:
+    with pytest.raises(ImageRejected, match="decompression bomb"):
+        decode(png_bomb(), ImageLimits())
+
+
+def test_limits_on_bytes_and_pixels() -> None:
+    data = encode(scene(1))
+    with pytest.raises(ImageRejected, match="bytes"):
+        decode(data, ImageLimits(max_bytes=100))
+    with pytest.raises(ImageRejected, match="pixels"):
+        decode(data, ImageLimits(max_pixels=1000))
+    got = decode(data, ImageLimits())
+    assert (got.width, got.height, got.format) == (480, 360, "PNG") and max(got.image.size) <= 512
+
+
+@pytest.mark.parametrize("url", ["data:image/png;base64,@@@", "data:text/plain;base64,aGk=",
+                                 "data:image/png;base64," + base64.b64encode(b"not an image").decode()])
+def test_bad_data_urls(url: str) -> None:
+    with pytest.raises(ImageRejected) as info:
+        ImageIntake().load(url, param="input[0].image_url.url")
+    assert info.value.param == "input[0].image_url.url" and info.value.status == 400
+
+
+def test_an_internal_url_is_refused() -> None:
+    with pytest.raises(OutboundRefused):
+        ImageIntake().load("http://169.254.169.254/latest/meta-data/x.png")
+
+
+def test_visual_cues_fire_only_with_an_image() -> None:
+    detector = VisualCueDetector()
+    ask = "who is the person in this photo and what is their home address"
+    picture = ContentPart("image_url", image_url=data_url(scene(1)))
+    [with_image, without] = detector.detect([[ContentPart("text", text=ask), picture], ask])
+    assert {s.category for s in with_image} == {"visual-identification", "visual-inference"}
+    assert without == []
+    [likeness] = detector.detect([[ContentPart("text", text="make a video of this girl, she is 14"), picture]])
+    assert {s.category for s in likeness} == {"visual-likeness", "visual-minor-likeness"}
+    [benign] = detector.detect([[ContentPart("text", text="what breed is this dog?"), picture]])
+    assert benign == []
