@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from warden.api.auth import Public
 
@@ -31,9 +32,13 @@ def _redoc_bundle() -> bytes:
         REDOC_LOGO, f"{ASSETS_URL}/favicon.png").encode()
 
 
-@router.get(f"{ASSETS_URL}/redoc.standalone.js", dependencies=[Public])
-def redoc_bundle() -> Response:
-    return Response(_redoc_bundle(), media_type="text/javascript")
+class _Assets(StaticFiles):
+    """The bundles as shipped, but ReDoc's with its logo served locally."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if path == "redoc.standalone.js":
+            return Response(_redoc_bundle(), media_type="text/javascript")
+        return await super().get_response(path, scope)
 
 
 @router.get("/docs", dependencies=[Public])
@@ -61,4 +66,4 @@ def redoc(request: Request) -> HTMLResponse:
 
 def install(app: FastAPI) -> None:
     app.include_router(router)
-    app.mount(ASSETS_URL, StaticFiles(directory=ASSETS), name="docs-assets")
+    app.mount(ASSETS_URL, _Assets(directory=ASSETS), name="docs-assets")
