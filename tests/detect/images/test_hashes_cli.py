@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from imagegen import scene
 from typer.testing import CliRunner
 
+from imagegen import scene
 from warden.cli import app
 from warden.detect.images import pdq
 

@@ -52,3 +52,29 @@ def test_visual_cues_fire_only_with_an_image() -> None:
     assert {s.category for s in likeness} == {"visual-likeness", "visual-minor-likeness"}
     [benign] = detector.detect([[ContentPart("text", text="what breed is this dog?"), picture]])
     assert benign == []
+
+
+def test_image_settings_reach_the_detectors() -> None:
+    from warden.settings import Settings, SettingsError
+
+    settings = Settings.from_env({"WARDEN_HASH_DISTANCE": "20", "WARDEN_IMAGE_MAX_BYTES": "1000",
+                                  "WARDEN_OUTBOUND_ALLOW_HOSTS": "cdn.internal"})
+    options = settings.detector_options()
+    assert options["hashes"]["max_distance"] == 20
+    assert options["hashes"]["image_limits"] == {"max_bytes": 1000, "allow_hosts": ("cdn.internal",)}
+    with pytest.raises(SettingsError):
+        Settings.from_env({"WARDEN_HASH_DISTANCE": "near"})
+    with pytest.raises(ValueError):
+        Settings.from_env({"WARDEN_HASH_DISTANCE": "99"})
+
+
+def test_flat_images_are_not_matched() -> None:
+    from PIL import Image
+
+    from warden.detect.images import pdq
+    from warden.detect.images.hashes import HashDetector
+    from warden.detect.images.lists import LoadedLists
+
+    flat = Image.new("RGB", (200, 200), (128, 128, 128))
+    lists = LoadedLists.build([("l", pdq.hash_image(flat).hex, None)], {"l": "sexual/minors"})
+    assert HashDetector(lists=lists).detect([[ContentPart("image_url", image_url=data_url(flat))]]) == [[]]
