@@ -250,7 +250,41 @@ SPAM: tuple[Cue | Together, ...] = (
              confidence=0.85, detail="messages people who did not opt in"),
 )
 
+_TARGET = (r"(?:(?:their|her|his|the user'?s|my|your) (?:ex|partner|boss|coworkers?|co-workers?|colleagues?|"
+           r"neighbou?rs?|classmates?|teachers?|landlord|family)|an? (?:ex|person|classmate|coworker|neighbou?r)|"
+           r"someone|people|her|him|them)")
+HARASSMENT: tuple[Cue | Together, ...] = (
+    together(r"write|send|generat|draft|creat|compose|post|text|message|spam",
+             r"threaten\w*|harass\w*|humiliat\w*|intimidat\w*|bully\w*|torment\w*|stalk\w*|insult\w*|"
+             r"make (?:their|her|his) li(?:fe|ves) (?:a )?(?:miserable|hell)",
+             _TARGET, confidence=0.85, detail="produces messages that harass or threaten a person"),
+)
+
+DISINFORMATION: tuple[Cue | Together, ...] = (
+    cue(r"\b(?:fake|fabricated|false|made-up|invented|bogus)\s+(?:news|news (?:stories|articles|reports)|"
+        r"(?:wire |press )?(?:stories|articles|reports)|quotes?|headlines?)\b", 0.85,
+        "fabricated news or quotes presented as real"),
+    together(r"invent\w*|fabricat\w*|made-up|make up|fake",
+             r"quotes?|sources?|statistics|studies|evidence|interviews?",
+             r"news|articles?|stories|reports?|posts?|publish",
+             confidence=0.85, detail="fabricated quotes or sources in published stories"),
+)
+
+_YOUNG = (r"teens?\b|teenagers?|minors?\b|kids?\b|children|child\b|under[- ]?(?:13|16|18)|"
+          r"(?:1[0-7]|[5-9])[- ]?year[- ]?olds?|"
+          r"middle[- ]schoolers?|high[- ]schoolers?|schoolgirls?|schoolboys?|preteens?|tweens?")
+# A model scores sexual content aimed at minors only moderately; this is a reviewer's case (the
+# child-safety review rules), never the CSAM hard limit, which needs strong evidence.
+MINORS_SEXUAL: tuple[Cue | Together, ...] = (
+    together(r"flirt\w*|romantic|romance|dating|seduc\w*|sexy|sexual\w*|erotic|intimate|make[- ]out|crush",
+             r"role-?play\w*|chat\w*|play\w*|pretend\w*|messages?|practi[sc]e",
+             _YOUNG, confidence=0.6, detail="romantic or sexual roleplay aimed at minors"),
+)
+
 GROUPS: tuple[tuple[str, tuple[Cue | Together, ...]], ...] = (
+    ("harassment", HARASSMENT),
+    ("disinformation", DISINFORMATION),
+    ("sexual/minors", MINORS_SEXUAL),
     ("spam", SPAM),
     ("biometrics", BIOMETRICS),
     ("regulated-advice", REGULATED),
