@@ -113,6 +113,20 @@ def false_matches(unrelated: int, listed: int = 100) -> dict[str, float]:
             "found_by_edit": by_edit}
 
 
+def classifier_benign(n: int = 200) -> dict[str, float]:
+    """open_nsfw on drawn benign images: how often it flags what holds no person at all (the false-positive
+    side only; no labelled explicit images exist here to measure the other side)."""
+    detector = ImageClassifierDetector()
+    detector.warm()
+    images = [scene(70_000 + i) for i in range(n)]
+    start = time.perf_counter()
+    scores = [detector.scores([im])[0] for im in images]
+    elapsed = time.perf_counter() - start
+    arr = np.array(scores)
+    return {"images": n, "flagged_at_0_5": int((arr >= 0.5).sum()), "p50": float(np.median(arr)),
+            "p99": float(np.quantile(arr, 0.99)), "max": float(arr.max()), "ms_per_image": 1000 * elapsed / n}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=60)
@@ -123,6 +137,7 @@ def main() -> None:
         "lookups_10k": lookups(10_000, runs=300),
         "lookups_1m": lookups(1_000_000, runs=100, linear_runs=3),
         "false_matches": false_matches(args.unrelated),
+        "classifier_benign": classifier_benign(),
     }
     e, small, big, fm = result["endpoint"], result["lookups_10k"], result["lookups_1m"], result["false_matches"]
     print("| measure | value |\n|---|---|")
@@ -137,6 +152,9 @@ def main() -> None:
           f"median {fm['nearest_unrelated_distance_median']:.0f}) |")
     per_edit = ", ".join(f"{k} {v}/{fm['listed']}" for k, v in fm["found_by_edit"].items())
     print(f"| edited copies found at distance 31 | {fm['edited_found']}/{fm['edited_copies']} ({per_edit}) |")
+    cb = result["classifier_benign"]
+    print(f"| open_nsfw on {cb['images']} drawn benign images | {cb['flagged_at_0_5']} flagged; p50 {cb['p50']:.4f}, "
+          f"p99 {cb['p99']:.4f}, max {cb['max']:.4f}; {cb['ms_per_image']:.1f} ms/image |")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "images.json").write_text(json.dumps(result, indent=2) + "\n")
 
