@@ -113,6 +113,8 @@ def test_a_reviewers_day(browser: Browser, served: Served, world: dict[str, Any]
     expect(rita.locator("#strike-points")).to_have_text("0")
     rita.keyboard.press("c")
     expect(rita.locator("#case-status")).to_contain_text("claimed by rita")
+    expect(rita.locator("#ladder")).to_contain_text("1 pts → warning")  # what upholding will lead to
+    expect(rita.locator("#ladder")).to_contain_text("adds 2 strike points to the account's 0")
     expect(rita.locator("#excerpt mark").first).to_be_visible()  # evidence spans from the recognisers
     assert {"415-555-0132", "casey.doe@example.com"} <= set(rita.locator("#excerpt mark").all_inner_texts())
     expect(rita.get_by_role("cell", name=re.compile("Building with the OpenAI API Platform"))).to_be_visible()

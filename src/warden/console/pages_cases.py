@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from warden.console.app import templates
 from warden.console.highlight import segments
 from warden.console.web import Allowed, Visit
-from warden.enforce import appeals, cases, caseview, casework, mandatory, queries, statements
+from warden.enforce import appeals, cases, caseview, casework, enforcement, mandatory, queries, statements
 from warden.enforce.casework import CaseOutcome
 from warden.enforce.kinds import CaseKind, CaseStatus
 from warden.enforce.pages import Page
@@ -62,6 +62,7 @@ def claim_next(visit: Reviewer, kind: Annotated[str, Form()] = "") -> Response:
 def case_page(case_id: str, visit: Reader) -> Response:
     with visit.tx() as s:
         view = caseview.case_view(s, visit.principal, case_id, visit.now)
+        ladder = enforcement.org_ladder(s, view.case.org_id)
     marked, spans_error = None, None
     if view.content is not None and view.content.excerpt:
         # evidence spans come from the service's detectors, run outside any transaction; a detector that
@@ -77,7 +78,8 @@ def case_page(case_id: str, visit: Reader) -> Response:
     mine = view.case.status == CaseStatus.CLAIMED and view.case.claimed_by == visit.principal.subject
     return templates.TemplateResponse(visit.request, "case.html", visit.page(
         view=view, marked=marked, spans_error=spans_error, rules=rules, cited=cited, mine=mine,
-        outcomes=[o.value for o in CaseOutcome], policy_revision=policy.revision))
+        outcomes=[o.value for o in CaseOutcome], policy_revision=policy.revision, ladder=ladder,
+        weight=ladder.weight(Severity(view.case.severity))))
 
 
 @router.post("/cases/{case_id}/claim")
