@@ -34,10 +34,11 @@ _PICTURED = r"(?:in|on|from)\s+(?:the |this |that |my )?(?:photo|picture|pic|ima
 CUES: dict[str, list[str]] = {
     "visual-identification": [
         rf"\bwho\s+(?:is|are|'s)\s+{_PERSON}\b",
-        r"\bwho\s+(?:is|are)\s+(?:this|that|these)\b",
+        r"\bwho\s+(?:is|are|'s)\s+(?:this|that|these|those)\s*(?:\?|$|\b(?:in|on)\b)",
         rf"\bidentify\s+{_PERSON}",
         r"\b(?:what|tell me)\s+(?:is\s+)?(?:his|her|their)\s+(?:full\s+|real\s+)?name\b",
         r"\bwhat(?:'s| is)\s+(?:the\s+)?name\s+of\s+(?:this|that|the)\s+(?:person|man|woman|guy|girl)",
+        r"\bwhat(?:'s| is)\s+(?:this|that|the)\s+(?:person|man|woman|guy|girl|boy|lady)'s\s+name\b",
         r"\b(?:find|look up|search for)\s+(?:his|her|their|this person's)\s+(?:profile|instagram|facebook|"
         r"linkedin|social media|accounts?)",
         r"\b(?:reverse\s+image|face)\s+(?:search|recognition|match)\b",
@@ -49,11 +50,13 @@ CUES: dict[str, list[str]] = {
         r"\bhome\s+address\b",
         r"\b(?:is|are)\s+(?:he|she|they|this person|the person)\s+(?:gay|lesbian|straight|bisexual|trans|"
         r"transgender|muslim|jewish|christian|hindu|an? immigrant|illegal|undocumented|sick|pregnant|"
-        r"disabled|a criminal|on drugs)\b",
+        r"disabled|a criminal|on drugs|(?:an?\s+)?(?:illegal|undocumented)(?:\s+immigrant)?)\b",
+        r"\bwhat\s+(?:religion|ethnicity|race|nationality|sexual orientation|political party)\s+(?:is|are)\s+"
+        r"(?:he|she|they|this person|the person|this (?:man|woman|guy|girl))\b",
         r"\b(?:his|her|their|this person's)\s+(?:religion|ethnicity|race|sexual orientation|sexuality|"
         r"political (?:views|party|affiliation)|health|medical condition|diagnosis|immigration status|"
         r"criminal record|income)\b",
-        r"\bhow old\s+(?:is|are)\s+(?:he|she|they|this person|the person)\b",
+        rf"\bhow old\s+(?:is|are)\s+{_PERSON}\b",
     ],
     "visual-likeness": [
         r"\b(?:make|create|generate|render|draw|produce)\s+(?:an?\s+|some\s+)?(?:new\s+)?(?:image|picture|photo|"
