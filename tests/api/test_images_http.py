@@ -132,6 +132,15 @@ def test_a_listed_image_submission_is_sealed_with_its_hash_and_reported(http: An
         assert len(evidence.data) < 2048
 
 
+def test_a_bad_submitted_image_is_a_400_naming_it(http: Any, db: Database) -> None:
+    service, org_id = _service(http, db)
+    resp = http.post("/v1/submissions", headers=service, json={
+        "org_id": org_id, "content_type": "mixed", "content": "two pictures",
+        "images": [data_url(scene(1)), "http://192.168.1.1/router.png"]})
+    assert resp.status_code == 400
+    assert resp.json()["error"]["param"] == "images[1]" and resp.json()["error"]["code"] == "url_refused"
+
+
 def test_an_image_submission_without_an_image_is_a_400(http: Any, db: Database) -> None:
     service, org_id = _service(http, db)
     resp = http.post("/v1/submissions", headers=service, json={

@@ -27,11 +27,12 @@ class ImageFacts:
         return asdict(self)
 
 
-def describe(content: Content, intake: ImageIntake) -> list[ImageFacts]:
-    """The facts of every image part (decoded through `intake`, so its limits and the outbound guard apply)."""
+def describe(content: Content, intake: ImageIntake, param: str = "images") -> list[ImageFacts]:
+    """The facts of every image part (decoded through `intake`, so its limits and the outbound guard apply);
+    an image that cannot be used is a 400 naming `param[n]`, n counting the images only."""
     out = []
-    for part, url in image_parts(content):
-        image = intake.load(url, param=f"images[{part}]")
+    for n, (part, url) in enumerate(image_parts(content)):
+        image = intake.load(url, param=f"{param}[{n}]")
         hashed = pdq.hash_image(image.image)
         out.append(ImageFacts(part, image.sha256, image.md5, hashed.hex, hashed.quality, image.format, image.width,
                               image.height, len(image.data), image.source))
