@@ -13,6 +13,7 @@ means, a stable machine-readable `code` and, where one input is to blame, the `p
     ├── Forbidden               403 forbidden        authenticated, not permitted
     ├── NotFound                404 not_found        absent, or outside the caller's tenant
     ├── Conflict                409 conflict         the state does not allow it (now)
+    ├── RateLimited             429 rate_limit_exceeded  too many requests; `retry_after` seconds
     ├── Unavailable             503 unavailable      a dependency did not answer; nothing was changed
     │   ├── DetectorError       503 detector_unavailable  a detector (remote, judge) failed
     │   ├── DeliveryFailed      a notice channel refused a delivery (retried by the outbox)
@@ -71,6 +72,17 @@ class NotFound(WardenError):
 class Conflict(WardenError):
     status = 409
     code = "conflict"
+
+
+class RateLimited(WardenError):
+    """Too many requests from one key or address; `retry_after` says when the next one is allowed."""
+
+    status = 429
+    code = "rate_limit_exceeded"
+
+    def __init__(self, message: str, *, retry_after: float, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
 
 
 class Unavailable(WardenError):

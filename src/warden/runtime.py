@@ -21,14 +21,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from warden.detect.images.intake import ImageIntake, limits_from, shared_intake
 from warden.detect.pipeline import DetectorLoadError, DetectorSet
+from warden.enforce.anchor import AnchorWorker
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.notices.channels import Channel, channel
 from warden.enforce.notices.outbox import DeliveryRun, deliver_due
 from warden.enforce.notices.worker import DeliveryWorker
+from warden.enforce.sealing import SealingError
 from warden.errors import ConfigurationError
 from warden.policy.provider import PolicyLoadError, PolicyProvider
+from warden.ratelimit import RateLimiter
 from warden.screening import Screener
 from warden.settings import CyberTipConfig, Settings
 from warden.store.database import Database
@@ -54,14 +56,11 @@ class Runtime:
     clock: Callable[[], dt.datetime] = utcnow
     channels: Callable[[str], Channel] = channel  # notice channel by name
     worker: DeliveryWorker | None = field(default=None, init=False)
+    anchors: AnchorWorker | None = field(default=None, init=False)  # signed audit heads, on a schedule
 
     def __post_init__(self) -> None:
         self.screener = Screener(self.detectors)
-
-    @property
-    def images(self) -> ImageIntake:
-        """The image intake the image detectors share (limits, the outbound guard, the decoded-image cache)."""
-        return shared_intake(limits_from(self.settings.detector_options()["hashes"]["image_limits"]))
+        self.limiter = RateLimiter.build(self.settings.limits, self.db)  # per key and address
 
     @classmethod
     def build(cls, settings: Settings | None = None, *, db: Database | None = None) -> Runtime:
@@ -70,7 +69,7 @@ class Runtime:
         policies = load_policies(settings)
         detectors = load_detectors(settings, policies)
         return cls(db=db or Database(settings.database_url), policies=policies, detectors=detectors,
-                   settings=settings, cybertip=CyberTipSettings.from_config(settings.cybertip))
+                   settings=settings, cybertip=load_cybertip(settings))
 
     def deliver_once(self) -> DeliveryRun:
         return deliver_due(self.db, channels=self.channels)
@@ -81,12 +80,28 @@ class Runtime:
         if every > 0 and self.worker is None:
             self.worker = DeliveryWorker(self.deliver_once, every)
             self.worker.start()
+        anchor = self.settings.audit_anchor
+        if anchor.signing_key_file is not None and anchor.every > 0 and self.anchors is None:
+            self.anchors = AnchorWorker(self.db, anchor.signing_key_file,
+                                        anchor.directory or self.settings.data_dir / "anchors", anchor.every)
+            self.anchors.start()
 
     def close(self) -> None:
         if self.worker is not None:
             self.worker.stop()
             self.worker = None
+        if self.anchors is not None:
+            self.anchors.stop()
+            self.anchors = None
         self.db.dispose()
+
+
+def load_cybertip(settings: Settings) -> CyberTipSettings:
+    """Mandatory-reporting settings with the evidence keyring (`warden.enforce.sealing`); fails closed."""
+    try:
+        return CyberTipSettings.from_settings(settings)
+    except SealingError as exc:
+        raise StartupError(f"cannot start: {exc}") from exc
 
 
 def load_policies(settings: Settings) -> PolicyProvider:

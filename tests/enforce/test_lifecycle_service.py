@@ -90,7 +90,8 @@ def test_hard_limit_skips_the_ladder_seals_evidence_and_drafts_a_cybertip(
         content = s.get_one(ContentItem, result.content_id)
         assert content.text is None and content.restricted  # never shown in clear again
         evidence = s.execute(select(Evidence).where(Evidence.content_id == content.id)).scalar_one()
-        assert evidence.data == b"forbidden text"
+        assert b"forbidden text" not in evidence.data and evidence.key_id == cybertip.keyring.current  # encrypted
+        assert cybertip.keyring.open(evidence.key_id, evidence.data, evidence.id) == b"forbidden text"
         assert evidence.preserve_until - now >= dt.timedelta(days=365)
         report = s.get_one(MandatoryReport, result.enforcement.mandatory_report_id)
         confirm_case = s.get_one(Case, result.enforcement.case_id)

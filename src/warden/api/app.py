@@ -26,8 +26,10 @@ import warden
 from warden import console
 from warden.api import docs, errors
 from warden.api.auth import Public
+from warden.api.limits import RequestLimits
+from warden.ratelimit import RateLimiter
 from warden.runtime import Runtime, StartupError
-from warden.settings import Settings
+from warden.settings import LimitSettings, Settings
 from warden.trends.metrics import RequestMetrics
 
 log = logging.getLogger(__name__)
@@ -78,10 +80,20 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
 
     # /docs and /redoc are served with local assets (warden.api.docs), not FastAPI's CDN pages
     app = FastAPI(title="Warden", version=warden.__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.add_middleware(RequestMetrics)  # counts and times every request
     if runtime is not None:
         app.state.warden = runtime
     errors.install(app)
+
+    def limits() -> LimitSettings:
+        rt: Runtime | None = getattr(app.state, "warden", None)
+        return rt.settings.limits if rt is not None else (settings or Settings()).limits
+
+    def limiter() -> RateLimiter | None:
+        rt: Runtime | None = getattr(app.state, "warden", None)
+        return rt.limiter if rt is not None else None
+
+    app.add_middleware(RequestLimits, limits=limits, limiter=limiter)  # body size, time, per-address rate
+    app.add_middleware(RequestMetrics)  # outermost: counts and times every request, refused ones too
     for path in ROUTERS:
         app.include_router(_load(path))
     for ep in entry_points(group="warden.routes"):

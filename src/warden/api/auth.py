@@ -19,16 +19,29 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from warden.api.deps import runtime
 from warden.api.errors import APIError
+from warden.api.limits import client_address
 from warden.enforce import keys
+from warden.enforce.keys import SHOWN_ONCE
 from warden.enforce.pages import DEFAULT_LIMIT, Page
 from warden.enforce.principal import Permission, Principal
 from warden.runtime import Runtime
 from warden.store.tables import IdempotencyRecord
+
+REDACTED = "(shown once, when it was created; not stored, so not replayed)"
+
+
+def redacted(model: BaseModel, content: dict[str, Any]) -> dict[str, Any]:
+    """The answer as an idempotency record keeps it: every field marked shown-once (a new API key, a
+    webhook secret) replaced by a note saying so, so no secret rests in the store."""
+    secret = {name for name, field in type(model).model_fields.items()
+              if isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get(SHOWN_ONCE)}
+    return {k: (REDACTED if k in secret and v is not None else v) for k, v in content.items()}
 
 
 @dataclass
@@ -60,6 +73,9 @@ class Ctx:
                      produce: Callable[[Session], BaseModel], status: int) -> JSONResponse:
         with self.tx() as s:
             if idempotency_key is not None:
+                expired = self.now - dt.timedelta(hours=self.rt.settings.idempotency_ttl)
+                s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.key_id == self.principal.key_id,
+                                                          IdempotencyRecord.created_at < expired))
                 prior = s.get(IdempotencyRecord, (self.principal.key_id, idempotency_key))
                 if prior is not None:
                     if prior.fingerprint != fingerprint:
@@ -67,10 +83,12 @@ class Ctx:
                                        param="Idempotency-Key", code="idempotency_conflict")
                     return JSONResponse(prior.response, status_code=prior.status_code,
                                         headers={"Idempotent-Replayed": "true"})
-            content: dict[str, Any] = produce(s).model_dump(mode="json")
+            made = produce(s)
+            content: dict[str, Any] = made.model_dump(mode="json")
             if idempotency_key is not None:
                 s.add(IdempotencyRecord(key_id=self.principal.key_id, idempotency_key=idempotency_key,
-                                        fingerprint=fingerprint, status_code=status, response=content))
+                                        fingerprint=fingerprint, status_code=status, response=redacted(made, content),
+                                        created_at=self.now))
                 s.flush()
         return JSONResponse(content, status_code=status)
 
@@ -82,13 +100,19 @@ class Ctx:
         return self.rt.clock()
 
 
-def _principal(rt: Runtime, authorization: str | None) -> Principal:
+def _principal(rt: Runtime, authorization: str | None, request: Request) -> Principal:
+    """The key's principal. An address that failed too often is refused before the key is looked at,
+    each failure counts against it, and an authenticated key takes a token of its own rate limit."""
+    address = client_address(request.scope)
+    rt.limiter.before_authentication(address)
     if not authorization or not authorization.lower().startswith("bearer "):
         raise APIError(401, "missing API key: send `Authorization: Bearer wdn_...`", code="missing_api_key")
     with rt.db.transaction() as s:
         principal = keys.authenticate(s, authorization[7:].strip())
     if principal is None:
+        rt.limiter.authentication_failed(address)
         raise APIError(401, "invalid or revoked API key", code="invalid_api_key")
+    rt.limiter.check_key(principal.key_id)
     return principal
 
 
@@ -97,7 +121,7 @@ def context(
     rt: Annotated[Runtime, Depends(runtime)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> Ctx:
-    return Ctx(rt=rt, principal=_principal(rt, authorization), request=request)
+    return Ctx(rt=rt, principal=_principal(rt, authorization, request), request=request)
 
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
@@ -122,11 +146,11 @@ class _Required(Requirement):
 
 
 class _Optional(Requirement):
-    def __call__(self, rt: Annotated[Runtime, Depends(runtime)],
+    def __call__(self, request: Request, rt: Annotated[Runtime, Depends(runtime)],
                  authorization: Annotated[str | None, Header()] = None) -> Principal | None:
-        if self.when is not None and not self.when(rt):
-            return None
-        principal = _principal(rt, authorization)
+        if self.when is not None and not self.when(rt) and authorization is None:
+            return None  # open, and no key sent: the anonymous caller (a key sent is always checked)
+        principal = _principal(rt, authorization, request)
         principal.require(self.permission)
         return principal
 

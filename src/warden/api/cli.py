@@ -32,8 +32,9 @@ def serve(
     import uvicorn
 
     from warden.api.app import create_app
+    from warden.api.server import WardenH11Protocol
     from warden.runtime import Runtime, StartupError
-    from warden.settings import Settings, SettingsError
+    from warden.settings import Settings, SettingsError, worker_default
 
     try:
         settings = Settings.from_env()
@@ -42,19 +43,23 @@ def serve(
         raise typer.Exit(1) from exc
     changes = {k: v for k, v in {"warm": warm, "deliver_every": deliver_every}.items() if v is not None}
     settings = settings.model_copy(update=changes)
+    WardenH11Protocol.configure(settings.limits)  # header timeout; bodies are timed by the app
     if workers > 1:
         if changes:
             err.print("[yellow]warning:[/yellow] with --workers > 1 each worker reads its settings from the "
                       "environment; set WARDEN_WARM / WARDEN_DELIVER_EVERY instead of the flags", highlight=False)
+        # the workers share one rate-limit budget through the database unless told otherwise
+        worker_default("WARDEN_RATE_STORE", "database")
         uvicorn.run("warden.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level)  # fmt: skip
+                    log_level=log_level, http=WardenH11Protocol)  # fmt: skip
         return
     try:
         runtime = Runtime.build(settings)
     except StartupError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
-    uvicorn.run(create_app(runtime, manage=True), host=host, port=port, log_level=log_level)
+    uvicorn.run(create_app(runtime, manage=True), host=host, port=port, log_level=log_level,
+                http=WardenH11Protocol)
 
 
 def register(app: typer.Typer) -> None:

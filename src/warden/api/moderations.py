@@ -12,19 +12,15 @@ information rides under one extension key per result, `warden`:
       "violations": [{"rule_id", "title", "citation", "category", "score", "threshold",
                       "severity", "verdict", "action", "hard_limit"}],
       "signals": {"jailbreak": 0.91, "secrets": 0.99, ...},   # every category scored, beyond the 13
-      "evidence": [{"category", "detector", "detail", "start", "end"}],   # spans from recognisers;
-                  # a hash-list match adds "part" and "matched_hash" (the listed hash, never the image)
+      "evidence": [{"category", "detector", "detail", "start", "end"}],   # spans from recognisers
       "detectors": ["embedded@...", "recognisers@1"]
     }
 
-Detectors: the runtime's set (WARDEN_DETECTORS, default "embedded,recognisers,hashes,
-image-classifier,visual"); a failing remote detector answers 503. A request may add
-`"warden": {"surface": "chatgpt", "context": {...}}` to choose the surface and decision context
-(default surface: api). Image parts are decoded and scored (`warden.detect.images`); a bad image or
-an internal-address URL is a 400. `category_applied_input_types` names, per category, the input
-types the detectors that ran read: `image` only where an image detector scores that category
-(`sexual` from the classifier, a loaded hash list's category), never violence or self-harm.
-Decisions run under the platform policy in force today.
+Detectors: the runtime's set (WARDEN_DETECTORS, default "embedded,recognisers"); a failing remote
+detector answers 503. A request may add `"warden": {"surface": "chatgpt", "context": {...}}` to
+choose the surface and decision context (default surface: api). Images are accepted;
+`category_applied_input_types` names the input types the detectors that ran read (the
+default detectors read text only). Decisions run under the platform policy in force today.
 """
 
 from __future__ import annotations
@@ -41,6 +37,7 @@ from warden.api.errors import APIError
 from warden.api.wire import moderation_result
 from warden.detect.protocol import Content, ContentPart
 from warden.policy.model import Surface
+from warden.settings import LimitSettings
 
 router = APIRouter(tags=["moderation"])
 MAX_INPUTS = 2048
@@ -72,8 +69,11 @@ def _part(index: int, raw: Any) -> ContentPart:
     )
 
 
-def parse_input(raw: Any) -> list[Content]:
-    """OpenAI's three input shapes, as a list of contents (one result each)."""
+def parse_input(raw: Any, limits: LimitSettings | None = None) -> list[Content]:
+    """OpenAI's three input shapes, as a list of contents (one result each), within `limits`: at most
+    `max_request_items` inputs, `MAX_CHARS` characters each and `max_request_chars` in all."""
+    limits = limits or LimitSettings()
+    max_inputs = min(MAX_INPUTS, limits.max_request_items)
     if raw is None:
         raise APIError(400, "you must provide an input to moderate ('input')", param="input", code="missing_required")
     if isinstance(raw, str):
@@ -81,8 +81,8 @@ def parse_input(raw: Any) -> list[Content]:
     elif isinstance(raw, list):
         if not raw:
             raise APIError(400, "input must not be an empty array", param="input", code="invalid_value")
-        if len(raw) > MAX_INPUTS:
-            raise APIError(400, f"input has {len(raw)} items; at most {MAX_INPUTS}", param="input", code="too_many")
+        if len(raw) > max_inputs:
+            raise APIError(400, f"input has {len(raw)} items; at most {max_inputs}", param="input", code="too_many")
         if all(isinstance(x, str) for x in raw):
             contents = list(raw)
         elif any(isinstance(x, str) for x in raw):
@@ -92,10 +92,15 @@ def parse_input(raw: Any) -> list[Content]:
     else:
         raise APIError(400, "input must be a string, an array of strings or an array of content parts",
                        param="input", code="invalid_type")  # fmt: skip
+    total = 0
     for content in contents:
         size = len(content) if isinstance(content, str) else sum(len(p.text or "") for p in content)
         if size > MAX_CHARS:
             raise APIError(400, f"input is {size} characters; at most {MAX_CHARS}", param="input", code="too_long")
+        total += size
+    if total > limits.max_request_chars:
+        raise APIError(400, f"the inputs hold {total} characters in all; at most {limits.max_request_chars} per "
+                       "request (WARDEN_MAX_REQUEST_CHARS)", param="input", code="too_long")
     return contents
 
 
@@ -105,7 +110,7 @@ def _options(raw: Any) -> tuple[str, dict[str, Any]]:
     if not isinstance(raw, dict):
         raise APIError(400, "warden must be an object", param="warden", code="invalid_type")
     surface = raw.get("surface", Surface.API.value)
-    if surface not in {s.value for s in Surface}:
+    if not isinstance(surface, str) or surface not in {s.value for s in Surface}:
         known = ", ".join(s.value for s in Surface)
         message = f"unknown surface {surface!r}; one of {known}"
         raise APIError(400, message, param="warden.surface", code="invalid_value")
@@ -123,7 +128,7 @@ def create_moderation(rt: RuntimeDep, body: Any = Body(default=None)) -> JSONRes
     model = body.get("model", DEFAULT_MODEL)
     if model is not None and not isinstance(model, str):
         raise APIError(400, "model must be a string", param="model", code="invalid_type")
-    contents = parse_input(body.get("input"))
+    contents = parse_input(body.get("input"), rt.settings.limits)
     surface, context = _options(body.get("warden"))
     # a failing remote detector or judge raises DetectorError: a 503 at the edge, nothing changed
     screened = rt.screener.screen(contents, surface=surface, context=context, policy=rt.policies.effective())

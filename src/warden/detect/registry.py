@@ -22,12 +22,9 @@ CORE_DETECTORS: dict[str, str] = {
     "openai-compatible": "warden.detect.remote:RemoteModerationDetector",
     "judge": "warden.detect.judge:JudgeDetector",
     "prototypes": "warden.detect.prototypes:PrototypeDetector",
-    "hashes": "warden.detect.images.hashes:HashDetector",
-    "image-classifier": "warden.detect.images.classifier:ImageClassifierDetector",
-    "visual": "warden.detect.images.visual:VisualCueDetector",
 }
 
-DEFAULT_PIPELINE: tuple[str, ...] = ("embedded", "recognisers", "hashes", "image-classifier", "visual")
+DEFAULT_PIPELINE: tuple[str, ...] = ("embedded", "recognisers")
 
 
 class UnknownDetector(InvalidInput, KeyError):

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from warden.enforce import audit, cases, casework, keys, retention, statements
+from warden.enforce import anchor, audit, cases, casework, keys, retention, statements
 from warden.enforce.errors import EnforceError
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.notices import deliver_due
@@ -135,7 +135,7 @@ def decide(
         cases.claim(s, case_id, principal, now)
         result = casework.decide_case(s, case_id, casework.Review(
             principal=principal, decision=casework.CaseDecision(outcome=outcome, reason=reason, rule_ids=rule or []),
-            policy=policies, cybertip=CyberTipSettings.from_config(Settings.from_env().cybertip), now=now))
+            policy=policies, cybertip=CyberTipSettings.from_settings(Settings.from_env()), now=now))
     print(json.dumps(result.model_dump(mode="json"), indent=2))
 
 
@@ -163,17 +163,70 @@ def export_statements(org: OrgOpt = None,
 
 
 @audit_app.command("verify")
-def verify(database: DbOpt = None) -> None:
-    """Check the audit chain; exit 1 if any event was edited, deleted or reordered."""
+def verify(
+    database: DbOpt = None,
+    anchor_file: Annotated[Path | None, typer.Option("--anchor", help="A signed anchor (`warden audit anchor`): "
+                                                     "also detect a truncated or rewritten tail.")] = None,
+    public_key: Annotated[Path | None, typer.Option(help="The anchor signer's public key (text from `warden audit "
+                                                    "keygen`, or a PEM key); default: the key in the anchor.")] = None,
+) -> None:
+    """Check the audit chain; exit 1 if any event was edited, deleted or reordered, or contradicts the anchor."""
     db = _db(database)
+    try:
+        signed = anchor.Anchor.read(anchor_file) if anchor_file else None
+        trusted = anchor.load_public_key(public_key) if public_key else None
+    except anchor.AnchorError as exc:
+        _fail(exc.message)
     with db.transaction() as s:
         report = audit.verify(s)
-    if report.ok:
-        out.print(f"audit chain intact: {report.events} events")
+        problems = list(report.problems)
+        if signed is not None:
+            problems += anchor.check(s, signed, trusted)
+    if not problems:
+        suffix = f"; consistent with the anchor at event {signed.seq}" if signed is not None else ""
+        out.print(f"audit chain intact: {report.events} events{suffix}")
+        if signed is not None and trusted is None:
+            err.print("note: the anchor was checked with the key it carries; pass --public-key to check who signed it")
         return
-    for problem in report.problems:
+    for problem in problems:
         err.print(f"event {problem.seq}: {problem.problem}")
-    _fail(f"audit chain broken: {len(report.problems)} problem(s) in {report.events} events")
+    _fail(f"audit chain broken: {len(problems)} problem(s) in {report.events} events")
+
+
+@audit_app.command("keygen")
+def audit_keygen(
+    key_file: Annotated[Path, typer.Option("--out", help="Where the private key goes (PEM, mode 0600).")],
+) -> None:
+    """Create the Ed25519 key that signs audit anchors; prints its public key (keep a copy elsewhere)."""
+    try:
+        public = anchor.generate_key(key_file)
+    except anchor.AnchorError as exc:
+        _fail(exc.message)
+    print(anchor.public_key_text(public))
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    key_file: Annotated[Path | None, typer.Option("--key", help="The signing key (default: "
+                                                  "WARDEN_AUDIT_SIGNING_KEY_FILE).")] = None,
+    directory: Annotated[Path | None, typer.Option("--dir", help="Where to write it (default: "
+                                                   "WARDEN_AUDIT_ANCHOR_DIR or data_dir/anchors).")] = None,
+    database: DbOpt = None,
+) -> None:
+    """Export the audit chain's head, signed, as a file (also done on a schedule by `warden serve`)."""
+    settings = Settings.from_env()
+    path = key_file or settings.audit_anchor.signing_key_file
+    if path is None:
+        _fail("no signing key: pass --key or set WARDEN_AUDIT_SIGNING_KEY_FILE (`warden audit keygen` makes one)")
+    try:
+        key = anchor.load_key(path)
+    except anchor.AnchorError as exc:
+        _fail(exc.message)
+    db = _db(database)
+    with db.transaction() as s:
+        signed = anchor.export(s, key, actor="cli:anchor")
+    written = anchor.write(signed, directory or settings.audit_anchor.directory or settings.data_dir / "anchors")
+    out.print(f"anchored event {signed.seq}: {written}")
 
 
 @notices_app.command("deliver")

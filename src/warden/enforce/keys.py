@@ -16,6 +16,8 @@ from warden.enforce.principal import TENANT_ROLES, Permission, Principal, Role
 from warden.enforce.scoping import get_org, get_scoped
 from warden.store.tables import ApiKey, Workspace, new_id, utcnow
 
+SHOWN_ONCE = "x-shown-once"  # marks a response field holding a secret: an idempotent replay redacts it
+
 
 class KeyIn(BaseModel):
     role: Role
@@ -36,7 +38,7 @@ class KeyIn(BaseModel):
 
 class IssuedKey(BaseModel):
     id: str
-    key: str  # shown once
+    key: str = Field(json_schema_extra={SHOWN_ONCE: True})  # shown once: never stored, never replayed
     role: Role
     subject: str
     org_id: str | None

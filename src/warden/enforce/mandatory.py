@@ -11,65 +11,60 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import xml.etree.ElementTree as ET
 
 import httpx
-from pydantic import BaseModel
-from sqlalchemy import select
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from warden.enforce import audit, cybertip
+from warden.enforce import audit, cybertip, sealing
 from warden.enforce.errors import Conflict
 from warden.enforce.kinds import ReportStatus
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.scoping import get_scoped
 from warden.errors import Unavailable
-from warden.settings import CyberTipConfig
+from warden.enforce.sealing import EvidenceKeyring
+from warden.settings import CyberTipConfig, Settings
 from warden.store.database import Database
-from warden.store.tables import Account, ContentImage, ContentItem, DecisionRecord, Evidence, MandatoryReport, new_id
+from warden.store.tables import Account, ContentItem, DecisionRecord, Evidence, MandatoryReport, new_id
 
 PRESERVE_FOR = dt.timedelta(days=365)
 
 
 class CyberTipSettings(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
     endpoint: str | None  # base URL of the reporting API (…/ispws); None: drafts only
     username: str | None = None
     password: str | None = None
     reporter: cybertip.ReporterInfo
     platform: str = "Warden-operated AI service"
+    # the keys sealed evidence is encrypted with; the service passes the configured ones (`from_settings`),
+    # a bare construction (tests) gets a key of its own that dies with it
+    keyring: EvidenceKeyring = Field(default_factory=EvidenceKeyring.ephemeral, exclude=True, repr=False)
 
     @classmethod
-    def from_config(cls, config: CyberTipConfig) -> CyberTipSettings:
+    def from_config(cls, config: CyberTipConfig, keyring: EvidenceKeyring | None = None) -> CyberTipSettings:
         return cls(
             endpoint=config.endpoint, username=config.username, password=config.password, platform=config.platform,
             reporter=cybertip.ReporterInfo(first_name=config.reporter_first, last_name=config.reporter_last,
                                            email=config.reporter_email, terms_of_service=config.terms_of_service),
+            keyring=keyring or EvidenceKeyring.ephemeral(),
         )
 
-
-def _image_evidence(session: Session, content: ContentItem) -> tuple[bytes, str, str] | None:
-    """For content with images: the sealed record is their hashes and metadata (never the pixels, which
-    Warden does not keep), identified by the first image's SHA-256 and MD5 for the report's file details."""
-    images = session.scalars(select(ContentImage).where(ContentImage.content_id == content.id)
-                             .order_by(ContentImage.part)).all()
-    if not images:
-        return None
-    record = {"text": content.text or "", "images": [
-        {"part": i.part, "sha256": i.sha256, "md5": i.md5, "pdq": i.pdq, "format": i.format, "width": i.width,
-         "height": i.height, "bytes": i.size, "source": i.source} for i in images]}
-    return json.dumps(record, sort_keys=True).encode(), images[0].sha256, images[0].md5
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CyberTipSettings:
+        """The reporting settings and the configured evidence keyring (`SealingError` if unusable)."""
+        return cls.from_config(settings.cybertip, EvidenceKeyring.from_settings(settings))
 
 
-def preserve(session: Session, content: ContentItem, now: dt.datetime) -> Evidence:
-    """Seal the content as evidence and strip it from the ordinary record."""
+def preserve(session: Session, content: ContentItem, now: dt.datetime, keyring: EvidenceKeyring) -> Evidence:
+    """Seal the content as evidence (encrypted: `warden.enforce.sealing`) and strip it from the ordinary record."""
     data = (content.text or "").encode()
-    sha256, md5 = hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest()
-    imaged = _image_evidence(session, content)
-    if imaged is not None:
-        data, sha256, md5 = imaged
-    evidence = Evidence(id=new_id("evd"), org_id=content.org_id, content_id=content.id, data=data,
-                        sha256=sha256, md5=md5, preserve_until=now + PRESERVE_FOR, created_at=now)
+    evidence = Evidence(id=new_id("evd"), org_id=content.org_id, content_id=content.id, data=b"",
+                        sha256=hashlib.sha256(data).hexdigest(), md5=hashlib.md5(data).hexdigest(),
+                        preserve_until=now + PRESERVE_FOR, created_at=now)
+    sealing.seal(evidence, data, keyring)
     session.add(evidence)
     content.text, content.restricted = None, True
     return evidence
@@ -77,7 +72,7 @@ def preserve(session: Session, content: ContentItem, now: dt.datetime) -> Eviden
 
 def draft(session: Session, *, content: ContentItem, decision: DecisionRecord, settings: CyberTipSettings,
           actor: str, now: dt.datetime) -> MandatoryReport:
-    evidence = preserve(session, content, now)
+    evidence = preserve(session, content, now, settings.keyring)
     account = session.get(Account, content.account_id) if content.account_id else None
     incident = cybertip.Incident(
         incident_datetime=content.created_at, platform=settings.platform, url=None,
@@ -162,7 +157,9 @@ def submit(db: Database, report_id: str, settings: CyberTipSettings,
         if settings.endpoint is None:
             raise Conflict("no CyberTipline endpoint is configured (WARDEN_CYBERTIP_URL)")
         evidence = s.get_one(Evidence, report.evidence_id)
-        report_xml, data, sha256, md5 = report.report_xml, evidence.data, evidence.sha256, evidence.md5
+        data = sealing.open_evidence(s, evidence, settings.keyring, actor="system:cybertip",
+                                     purpose=f"cybertip submission of {report.id}")
+        report_xml, sha256, md5 = report.report_xml, evidence.sha256, evidence.md5
     auth = (settings.username or "", settings.password or "")
     external: str | None = None
     error: str | None = None

@@ -253,7 +253,7 @@ def _promote(candidate: Reviewer, db: str | None, org: str | None, as_json: bool
     from warden.store import Database
 
     database = Database(db)
-    cybertip = CyberTipSettings.from_config(Settings.from_env().cybertip)
+    cybertip = CyberTipSettings.from_settings(Settings.from_env())
     try:
         promoted = rescan_mod.promote(database, SYSTEM, candidate, org_id=org, cybertip=cybertip,
                                       now=dt.datetime.now(dt.UTC))

@@ -1,7 +1,6 @@
 """Stored aggregates of decisions: per hour and per day, organization, surface and category.
 
-`refresh` recomputes the buckets of a time range from the decisions table (the automated, first-line
-decisions: a reviewer's later decision on the same content is not a second data point) (idempotent: a range
+`refresh` recomputes the buckets of a time range from the decisions table (idempotent: a range
 is deleted and written again in one transaction), so history survives however long decisions
 are kept and the trend views read a few hundred rows instead of every decision. A decision's
 categories are those of its violations (the signal that fired); the category "*" counts every
@@ -56,8 +55,7 @@ def refresh(session: Session, since: dt.datetime, until: dt.datetime) -> Refresh
     rows = session.execute(
         select(DecisionRecord.org_id, DecisionRecord.surface, DecisionRecord.verdict, DecisionRecord.violations,
                DecisionRecord.created_at)
-        .where(DecisionRecord.created_at >= Granularity.DAY.floor(since), DecisionRecord.created_at < until,
-               DecisionRecord.automated.is_(True))
+        .where(DecisionRecord.created_at >= Granularity.DAY.floor(since), DecisionRecord.created_at < until)
     ).all()
     written = 0
     for g in Granularity:
