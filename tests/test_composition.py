@@ -34,7 +34,7 @@ def test_settings_from_the_environment(tmp_path: Path) -> None:
     assert s.detectors == ("recognisers", "judge") and s.moderation_auth and s.deliver_every == 0
     assert s.detector_options()["judge"]["base_url"] == "http://llm/v1"
     assert s.detector_options()["openai-compatible"]["api_key"] == "sk-x"
-    assert Settings.from_env({}).detectors == ("embedded", "recognisers")
+    assert Settings.from_env({}).detectors == ("embedded", "recognisers", "hashes", "image-classifier", "visual")
     with pytest.raises(SettingsError, match="WARDEN_MODERATION_AUTH"):
         Settings.from_env({"WARDEN_MODERATION_AUTH": "maybe"})
     with pytest.raises(SettingsError, match="WARDEN_DELIVER_EVERY"):

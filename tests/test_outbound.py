@@ -183,3 +183,10 @@ def test_guarded_client_for_other_requests(server: str) -> None:
 def test_guard_errors_are_400s() -> None:
     assert OutboundRefused("x").status == 400 and FetchFailed("x").status == 400
     assert not isinstance(OutboundRefused("x"), httpx.HTTPError)
+
+
+@pytest.mark.parametrize("url", ["http://[::1]:9/x.png", "http://2130706433:9/x.png", "http://0x7f.1:9/x.png",
+                                 "http://127.1:9/x.png", "http://[::ffff:7f00:1]:9/x.png", "http://0.0.0.0:9/x.png"])
+def test_loopback_in_disguise_is_refused(url: str) -> None:
+    with pytest.raises(OutboundRefused):
+        fetch_limited(url, policy=OutboundPolicy(), max_bytes=100, timeout=1)

@@ -33,12 +33,18 @@ def test_strong_evidence_is_enforced_as_written() -> None:
 
 
 def test_a_measured_source_supersedes_a_weak_head_for_its_categories() -> None:
-    """Where the review's use-case reader ran, the model's weak biometrics head is no evidence."""
+    """Where the review's use-case reader ran, the model's weak biometrics head is no evidence, its
+    strong fraud head still is, and spam is read by the use-case reader only."""
     from warden.review.analyzers.usecases import UseCaseDetector
 
+    def by_name(categories: frozenset[str]) -> dict[str, frozenset[str]]:
+        return dict.fromkeys(categories, frozenset({UseCaseDetector.name}))
+
+    covers, covers_weak = by_name(UseCaseDetector.covers), by_name(UseCaseDetector.covers_weak)
     weak = Signal(category="biometrics", score=0.9, detector="embedded@2026-12-01")
-    strong = Signal(category="hate", score=0.9, detector="embedded@2026-12-01")
+    fraud = Signal(category="fraud", score=0.9, detector="embedded@2026-12-01")
+    spam = Signal(category="spam", score=0.9, detector="embedded@2026-12-01")
     measured = Signal(category="biometrics", score=0.85, detector="review-usecases@2")
-    kept = quality.superseded([weak, strong, measured], UseCaseDetector.covers)
-    assert kept == [strong, measured]
-    assert quality.superseded([weak], ()) == [weak]  # nothing covers it: it stays, and routes to a human
+    kept = quality.superseded([weak, fraud, spam, measured], covers, covers_weak)
+    assert kept == [fraud, measured]
+    assert quality.superseded([weak], {}, {}) == [weak]  # nothing covers it: it stays, and routes to a human

@@ -54,6 +54,10 @@ _EXTENDED = [
     Category("manipulation", "Manipulative or subliminal techniques that exploit vulnerabilities."),
     Category("minors", "Mentions a child or a minor (not a harm in itself; read together with other signals)."),
     Category("unsafe", "Harmful under the usage policies, whatever the category: a detector's overall judgement."),
+    Category("visual-identification", "Asks who a person in an accompanying image is (service terms 6)."),
+    Category("visual-inference", "Asks for private or sensitive facts about a person in an accompanying image."),
+    Category("visual-likeness", "Asks to reproduce the likeness of a person in an accompanying image."),
+    Category("visual-minor-likeness", "Asks to reproduce the likeness of a minor in an accompanying image."),
 ]
 
 CATEGORIES: dict[str, Category] = {c.name: c for c in _OPENAI + _EXTENDED}

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from warden.detect.images.intake import ImageIntake, limits_from, shared_intake
 from warden.detect.pipeline import DetectorLoadError, DetectorSet
 from warden.enforce.anchor import AnchorWorker
 from warden.enforce.mandatory import CyberTipSettings
@@ -61,6 +62,11 @@ class Runtime:
     def __post_init__(self) -> None:
         self.screener = Screener(self.detectors)
         self.limiter = RateLimiter.build(self.settings.limits, self.db)  # per key and address
+
+    @property
+    def images(self) -> ImageIntake:
+        """The image intake the image detectors share (limits, the outbound guard, the decoded-image cache)."""
+        return shared_intake(limits_from(self.settings.detector_options()["hashes"]["image_limits"]))
 
     @classmethod
     def build(cls, settings: Settings | None = None, *, db: Database | None = None) -> Runtime:

@@ -42,6 +42,12 @@ class Screened:
     decision: Decision | None
     input_types: tuple[str, ...]
     applied_input_types: tuple[Modality, ...]
+    image_categories: frozenset[str] = frozenset()  # categories scored from the content's images
+
+    def applied_to(self, category: str) -> list[str]:
+        """The input types a category was scored on: `text` where a text detector ran, `image` only where an
+        image detector scores that category (OpenAI's `category_applied_input_types`)."""
+        return [m for m in self.applied_input_types if m == "text" or category in self.image_categories]
 
     @property
     def categories(self) -> dict[str, bool]:
@@ -79,7 +85,7 @@ class Screener:
             if decision is not None:
                 metrics.observe_decision(decision)
             out.append(Screened(found.signals, max_scores(found.signals), decision, input_types(content),
-                                found.applied_input_types))
+                                found.applied_input_types, found.image_categories))
         return out
 
     def warm(self) -> None:

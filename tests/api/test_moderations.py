@@ -88,17 +88,42 @@ def test_array_gives_results_in_order(client: openai.OpenAI) -> None:
     assert injection["warden"]["signals"]["prompt-injection"] >= 0.5
 
 
+def _png_data_url() -> str:
+    import base64
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (96, 64), (30, 90, 160))
+    ImageDraw.Draw(img).ellipse((20, 10, 70, 50), fill=(240, 200, 40))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
 def test_content_parts_give_one_result(client: openai.OpenAI) -> None:
+    """An image part is scored: `image` is applied where an image model scores the category (sexual, from the
+    classifier) and nowhere else (violence and self-harm have no image model), as OpenAI's contract says."""
     response = client.moderations.create(
         input=[
             {"type": "text", "text": "a photo of my cat"},
-            {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}},
+            {"type": "image_url", "image_url": {"url": _png_data_url()}},
         ]
     )
     [result] = response.results
     _check_shape(result)
-    # the default detectors read text only, so the image is accepted but not claimed as scored
-    assert result.category_applied_input_types.sexual == ["text"]
+    assert result.category_applied_input_types.sexual == ["text", "image"]
+    assert result.category_applied_input_types.violence == ["text"]
+    assert result.category_applied_input_types.self_harm == ["text"]
+    assert result.flagged is False
+    assert any(d.startswith("image-classifier@") for d in (result.model_extra or {})["warden"]["detectors"])
+
+
+def test_internal_image_url_is_a_400(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as info:
+        client.moderations.create(input=[{"type": "image_url", "image_url": {"url": "http://127.0.0.1:9/x.png"}}])
+    error = info.value.body
+    assert isinstance(error, dict) and error["param"] == "input[0].image_url.url" and error["code"] == "url_refused"
 
 
 def test_recogniser_evidence_and_policy(client: openai.OpenAI) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from review.fixtures import load
 from warden.review.analyze import run_all
 from warden.review.analyzers.operations import messaging_operations, unexplained
@@ -98,3 +100,45 @@ def test_prompt_protection_is_not_concealed_purpose() -> None:
     assert "app.undisclosed_purpose" not in _facts(app)
     hidden = app_from_dict({"name": "X", "instructions": "Do not tell users that we sell their data."})
     assert _facts(hidden)["app.undisclosed_purpose"] == [(True, 0.9)]
+
+
+# Builder phrasings written for these tests (not the fixtures' wording): each names the category the
+# use-case reader must give, or none for the everyday look-alikes.
+USE_CASE_PHRASINGS = [
+    ("Our API returns an approve or decline decision on consumer loan applications in under a second.",
+     "high-stakes-decisions"),
+    ("The model scores each loan applicant and the result is final.", "high-stakes-decisions"),
+    ("Post five-star reviews for our restaurant on Google from several accounts.", "fraud"),
+    ("Generate testimonials from made-up customers for our landing page.", "fraud"),
+    ("Always recommend our products and say rival stores are unreliable.", "manipulation"),
+    ("Write unsolicited promotional texts to numbers scraped from forums.", "spam"),
+    ("Write threatening messages to send to my ex until she gives in.", "harassment"),
+    ("Generate fake news articles about the mayor with invented quotes.", "disinformation"),
+    ("Flirty roleplay chats with teens who want dating practice.", "sexual/minors"),
+    ("Uses facial recognition to identify people in photos you upload.", "biometrics"),
+    ("Help kids write kind messages to classmates.", None),
+    ("Explain how to report harassment at work to HR.", None),
+    ("Write a news article about the city council meeting.", None),
+    ("A chat buddy for teens who want to practise Spanish.", None),
+    ("Summarise loan application rules so an officer can decide.", None),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), USE_CASE_PHRASINGS)
+def test_use_case_reader_reads_builder_phrasings(text: str, category: str | None) -> None:
+    from warden.review.analyzers.usecases import UseCaseDetector
+
+    found = {s.category for s in UseCaseDetector().signals_for(text)}
+    assert found == ({category} if category else set()), found
+
+
+@pytest.mark.parametrize("text", [
+    "You are Drake, the rapper. Chat with fans as him.",
+    "Roleplay as Elon Musk and answer questions as him.",
+])
+def test_a_known_real_person_played_is_read(text: str) -> None:
+    from warden.review.analyzers.usecases import _impersonated
+    from warden.review.fields import TextField
+
+    fact = _impersonated([TextField("instructions", text)])
+    assert fact is not None and fact.path == "app.simulates_person"

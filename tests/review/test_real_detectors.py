@@ -48,9 +48,7 @@ def fixtures(detectors: DetectorSet) -> dict[str, Any]:
     return result
 
 
-# The bar of issue 10 (>= n-5 under each version) is not met yet with Detector v2: 58/91 under
-# 2023-03-23 and 53/91 under 2025-01-29 (benchmarks/review.py). The test stays, marked, until it is.
-@pytest.mark.xfail(reason="issue 10 open: the real-detector fixture bar is not met yet", strict=False)
+# The bar of issue 10: at most five fixtures wrong under each version (86/91 each, benchmarks/review.py).
 @pytest.mark.parametrize("version", BENCH.VERSIONS)
 def test_real_detectors_get_the_expected_verdict(fixtures: dict[str, Any], version: str) -> None:
     wrong = [(r["fixture"], r[version]["expected"], r[version]["got"]) for r in fixtures["rows"]

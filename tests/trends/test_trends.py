@@ -6,9 +6,11 @@ path (bundled policy), with one category rising and, in the last day, a new clus
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from typer.testing import CliRunner
 from warden.api.app import create_app
 from warden.cli import app as cli
 from warden.detect.pipeline import DetectorSet
+from warden.detect.prototypes import load_rules
 from warden.detect.testing import KeywordDetector
 from warden.enforce import directory, keys, submissions
 from warden.enforce.cybertip import ReporterInfo
@@ -135,7 +138,8 @@ def test_warden_trends_reports_the_rising_category_and_the_new_cluster(db: Datab
     assert all(c["new"] is False for c in clusters if c is not new[0])  # harassment was there the day before
 
 
-def test_console_trend_and_cluster_pages(db: Database, seeded: dict[str, str], policies: PolicyProvider) -> None:
+def test_console_trend_and_cluster_pages(db: Database, seeded: dict[str, str], policies: PolicyProvider,
+                                        tmp_path: Path) -> None:
     rt = Runtime(db=db, policies=policies, detectors=DetectorSet([KeywordDetector({})]), cybertip=CYBERTIP, clock=lambda: NOW)
     with TestClient(create_app(rt)) as client:
         client.post("/console/login", data={"api_key": seeded["key"], "next": "/console/trends"})
@@ -147,3 +151,17 @@ def test_console_trend_and_cluster_pages(db: Database, seeded: dict[str, str], p
         view = client.get("/console/trends/clusters")
         assert view.status_code == 200
         assert re.search(r"New cluster 1: [56] texts", view.text) and "seed phrase" in view.text
+        # a reviewer names the new cluster: a prototype rule drafted from its texts, loadable by the detector
+        first = view.text.split('aria-label="Name cluster 1"', 1)[1].split("</form>", 1)[0]
+        form = {"csrf": re.findall(r'name="csrf" value="([^"]+)"', view.text)[0], "name": "seed phrase doubling",
+                "category": "fraud", "content_ids": re.findall(r'name="content_ids" value="([^"]+)"', first)}
+        drafted = client.post("/console/trends/clusters/rule", data=form)
+        assert drafted.status_code == 200, drafted.text
+        text = html.unescape(re.search(r'<textarea id="rule-yaml"[^>]*>(.*?)</textarea>', drafted.text, re.S)[1])
+        (tmp_path / "rules.yaml").write_text(text)
+        [rule] = load_rules(tmp_path / "rules.yaml")  # the file WARDEN_PROTOTYPE_RULES would name
+        assert rule.name == "seed-phrase-doubling" and rule.category == "fraud"
+        assert len(rule.positives) == len(form["content_ids"]) and all("seed" in t or "recovery" in t
+                                                                        for t in rule.positives)
+        refused = client.post("/console/trends/clusters/rule", data={**form, "category": "not-a-category"})
+        assert refused.status_code == 400

@@ -12,15 +12,19 @@ information rides under one extension key per result, `warden`:
       "violations": [{"rule_id", "title", "citation", "category", "score", "threshold",
                       "severity", "verdict", "action", "hard_limit"}],
       "signals": {"jailbreak": 0.91, "secrets": 0.99, ...},   # every category scored, beyond the 13
-      "evidence": [{"category", "detector", "detail", "start", "end"}],   # spans from recognisers
+      "evidence": [{"category", "detector", "detail", "start", "end"}],   # spans from recognisers;
+                  # a hash-list match adds "part" and "matched_hash" (the listed hash, never the image)
       "detectors": ["embedded@...", "recognisers@1"]
     }
 
-Detectors: the runtime's set (WARDEN_DETECTORS, default "embedded,recognisers"); a failing remote
-detector answers 503. A request may add `"warden": {"surface": "chatgpt", "context": {...}}` to
-choose the surface and decision context (default surface: api). Images are accepted;
-`category_applied_input_types` names the input types the detectors that ran read (the
-default detectors read text only). Decisions run under the platform policy in force today.
+Detectors: the runtime's set (WARDEN_DETECTORS, default "embedded,recognisers,hashes,
+image-classifier,visual"); a failing remote detector answers 503. A request may add
+`"warden": {"surface": "chatgpt", "context": {...}}` to choose the surface and decision context
+(default surface: api). Image parts are decoded and scored (`warden.detect.images`); a bad image or
+an internal-address URL is a 400. `category_applied_input_types` names, per category, the input
+types the detectors that ran read: `image` only where an image detector scores that category
+(`sexual` from the classifier, a loaded hash list's category), never violence or self-harm.
+Decisions run under the platform policy in force today.
 """
 
 from __future__ import annotations

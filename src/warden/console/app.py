@@ -14,9 +14,11 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Form, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warden.console.session import COOKIE, TTL_SECONDS, Signer
 from warden.console.web import LoginRequired, Visit, runtime_of, signer_of, visitor
@@ -52,6 +54,17 @@ def build(parent: FastAPI) -> FastAPI:
             log.error("%s: %s", type(exc).__name__, exc.message)
         return templates.TemplateResponse(request, "error.html", {"status": exc.status, "message": exc.message,
                                                                   "visit": None}, status_code=exc.status)
+
+    @console.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        fields = ", ".join(".".join(str(p) for p in e.get("loc", ())[1:]) or "request" for e in exc.errors())
+        return templates.TemplateResponse(request, "error.html", {
+            "status": 400, "message": f"the form is incomplete or invalid: {fields}", "visit": None}, status_code=400)
+
+    @console.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        return templates.TemplateResponse(request, "error.html", {
+            "status": exc.status_code, "message": str(exc.detail), "visit": None}, status_code=exc.status_code)
 
     @console.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str | None = None, error: str | None = None) -> Response:

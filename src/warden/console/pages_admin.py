@@ -30,8 +30,9 @@ def policy(visit: Reader) -> Response:
     live = {p.ref for p in library.in_force(provider.today())}
     packs = [pack_row(p, library, live) for p in library.packs()]
     rules = sorted(effective.rules.values(), key=lambda r: r.id)
+    layers = sorted({(r.layer.value, r.origin) for r in rules})  # packs and the overlays that changed rules
     return templates.TemplateResponse(visit.request, "policy.html", visit.page(
-        packs=packs, effective=effective, rules=rules))
+        packs=packs, effective=effective, rules=rules, layers=layers))
 
 
 @router.get("/policy/rules/{rule_id}", response_class=HTMLResponse)

@@ -11,13 +11,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from warden.console.app import templates
 from warden.console.highlight import segments
 from warden.console.web import Allowed, Visit
-from warden.enforce import appeals, cases, caseview, casework, mandatory, queries, statements
+from warden.enforce import appeals, cases, caseview, casework, enforcement, mandatory, queries, statements
 from warden.enforce.casework import CaseOutcome
 from warden.enforce.kinds import CaseKind, CaseStatus
 from warden.enforce.pages import Page
 from warden.enforce.principal import Permission
 from warden.enforce.scoping import get_scoped
-from warden.errors import InvalidInput
+from warden.errors import InvalidInput, Unavailable
 from warden.policy.model import Severity, Surface
 from warden.store.tables import Case
 
@@ -62,18 +62,24 @@ def claim_next(visit: Reviewer, kind: Annotated[str, Form()] = "") -> Response:
 def case_page(case_id: str, visit: Reader) -> Response:
     with visit.tx() as s:
         view = caseview.case_view(s, visit.principal, case_id, visit.now)
-    marked = None
+        ladder = enforcement.org_ladder(s, view.case.org_id)
+    marked, spans_error = None, None
     if view.content is not None and view.content.excerpt:
-        # evidence spans come from the service's detectors, run outside any transaction
-        [found] = visit.rt.screener.detect([view.content.excerpt])
-        marked = segments(view.content.excerpt, found.signals)
+        # evidence spans come from the service's detectors, run outside any transaction; a detector that
+        # cannot answer costs the highlighting, not the page
+        try:
+            [found] = visit.rt.screener.detect([view.content.excerpt])
+            marked = segments(view.content.excerpt, found.signals)
+        except Unavailable as exc:
+            spans_error = exc.message
     policy = visit.rt.policies(view.case.org_id)
     rules = [{"id": r.id, "title": r.rule.title, "citation": r.rule.citation} for r in policy.rules.values()]
     cited = {rid: policy.rules[rid].rule.citation for rid in view.case.rule_ids if rid in policy.rules}
     mine = view.case.status == CaseStatus.CLAIMED and view.case.claimed_by == visit.principal.subject
     return templates.TemplateResponse(visit.request, "case.html", visit.page(
-        view=view, marked=marked, rules=rules, cited=cited, mine=mine, outcomes=[o.value for o in CaseOutcome],
-        policy_revision=policy.revision))
+        view=view, marked=marked, spans_error=spans_error, rules=rules, cited=cited, mine=mine,
+        outcomes=[o.value for o in CaseOutcome], policy_revision=policy.revision, ladder=ladder,
+        weight=ladder.weight(Severity(view.case.severity))))
 
 
 @router.post("/cases/{case_id}/claim")
@@ -123,7 +129,7 @@ def account(account_id: str, visit: Reader) -> Response:
 
 @router.post("/actions/{action_id}/appeal")
 def file_appeal(action_id: str, visit: Annotated[Visit, Allowed(Permission.FILE_APPEAL)],
-                statement: Annotated[str, Form()], account_id: Annotated[str, Form()] = "") -> Response:
+                statement: Annotated[str, Form()]) -> Response:
     try:
         body = appeals.AppealIn(action_id=action_id, statement=statement)
     except ValueError as exc:
@@ -144,7 +150,7 @@ def reports(visit: Reader) -> Response:
 @router.get("/statements", response_class=HTMLResponse)
 def statements_page(visit: Reader, after: str | None = None) -> Response:
     with visit.tx() as s:
-        batch = statements.export(s, org_id=visit.principal.scoped_org(None), after=after, limit=100)
+        batch = statements.export(s, org_id=None, after=after, limit=100, principal=visit.principal)
     return templates.TemplateResponse(visit.request, "statements.html", visit.page(batch=batch))
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
+from warden.categories import CATEGORIES
 from warden.console.app import templates
 from warden.console.charts import line_chart
 from warden.console.web import Allowed, Visit
 from warden.enforce import transparency
 from warden.enforce.principal import Permission
 from warden.errors import InvalidInput
+from warden.policy.model import Surface
 from warden.trends import aggregates, clusters
 
 router = APIRouter()
@@ -42,7 +44,8 @@ def trends(visit: Reader, days: int = 7, granularity: str = "day", surface: str 
                               [("decisions", [float(p.decisions) for p in report.totals]),
                                ("flagged", [float(p.flagged) for p in report.totals])])
     return templates.TemplateResponse(visit.request, "trends.html", visit.page(
-        report=report, rate_chart=rate_chart, volume_chart=volume_chart, days=window.days, granularity=g.value))
+        report=report, rate_chart=rate_chart, volume_chart=volume_chart, days=window.days, granularity=g.value,
+        surface=surface or "", surfaces=[v.value for v in Surface]))
 
 
 @router.get("/trends/clusters", response_class=HTMLResponse)
@@ -51,7 +54,17 @@ def emerging(visit: Reader, hours: int = 24) -> Response:
     with visit.tx() as s:
         windows = clusters.load(s, visit.principal, now=visit.now, window=window)
     report = clusters.cluster(windows, _embedder(visit))  # embedding runs outside the transaction
-    return templates.TemplateResponse(visit.request, "clusters.html", visit.page(report=report, hours=hours))
+    return templates.TemplateResponse(visit.request, "clusters.html", visit.page(
+        report=report, hours=hours, categories=sorted(CATEGORIES)))
+
+
+@router.post("/trends/clusters/rule", response_class=HTMLResponse)
+def prototype_rule(visit: Annotated[Visit, Allowed(Permission.REVIEW)], name: Annotated[str, Form(min_length=1)],
+                   category: Annotated[str, Form()], content_ids: Annotated[list[str], Form()]) -> Response:
+    """A reviewer names a cluster: a prototype rule drafted from its texts, for WARDEN_PROTOTYPE_RULES."""
+    with visit.tx() as s:
+        draft = clusters.draft_rule(s, visit.principal, name=name, category=category, content_ids=content_ids)
+    return templates.TemplateResponse(visit.request, "prototype.html", visit.page(draft=draft))
 
 
 def _embedder(visit: Visit) -> clusters.Embedder:

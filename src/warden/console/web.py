@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from warden.console.session import COOKIE, ConsoleSession, Signer, csrf_ok
 from warden.enforce import keys
-from warden.enforce.principal import GRANTS, Permission, Principal
+from warden.enforce.principal import Permission, Principal
 from warden.errors import Forbidden, WardenError
 from warden.runtime import Runtime
 
@@ -67,7 +67,12 @@ class Visit:
         return self.rt.clock()
 
     def can(self, permission: Permission) -> bool:
-        return self.principal.role in GRANTS[permission]
+        """Whether to offer a link or a button: the same check the page behind it will make."""
+        try:
+            self.principal.require(permission)
+        except Forbidden:
+            return False
+        return True
 
     def page(self, **values: Any) -> dict[str, Any]:
         return {"visit": self, "principal": self.principal, "csrf": self.session.csrf, "P": Permission, **values}

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from warden.categories import CATEGORIES
 from warden.detect import registry
 from warden.detect.protocol import Content, Detector, Modality, input_types
 from warden.detect.signals import Signal
@@ -31,12 +32,27 @@ class Detection:
 
     signals: list[Signal]
     applied_input_types: tuple[Modality, ...]
+    image_categories: frozenset[str] = frozenset()  # categories a detector scored from this content's images
 
 
 def modalities_of(detector: Detector) -> tuple[Modality, ...]:
     """What a detector declares it reads (a plugin written before modalities were declared reads text)."""
     declared: tuple[Modality, ...] = getattr(detector, "modalities", ("text",))
     return declared
+
+
+def image_categories_of(content: Content, detectors: Sequence[Detector]) -> frozenset[str]:
+    """The categories the image-reading detectors score from pixels (their `image_categories`), if the content
+    holds an image: where no detector scores a category from an image, `image` is not applied to it. An image
+    detector that declares no `image_categories` (a plugin written before they existed) counts for every one."""
+    if "image" not in input_types(content):
+        return frozenset()
+    found: set[str] = set()
+    for d in detectors:
+        if "image" in modalities_of(d):
+            declared = getattr(d, "image_categories", None)  # a plugin that declares none: every category
+            found |= set(CATEGORIES if declared is None else declared)
+    return frozenset(found)
 
 
 def _applied(content: Content, detectors: Sequence[Detector]) -> tuple[Modality, ...]:
@@ -103,7 +119,8 @@ class DetectorSet:
             for i, signals in enumerate(detector.detect(contents)):
                 merged[i].extend(signals)
             metrics.observe_detector(detector.name, time.perf_counter() - started)
-        return [Detection(signals, _applied(c, self.detectors)) for c, signals in zip(contents, merged, strict=True)]
+        return [Detection(signals, _applied(c, self.detectors), image_categories_of(c, self.detectors))
+                for c, signals in zip(contents, merged, strict=True)]
 
     def detect(self, contents: Sequence[Content]) -> list[list[Signal]]:
         return [d.signals for d in self.run(contents)]

@@ -13,7 +13,7 @@ category, below `WEAK_F1`), else from the list of heads trained on project exemp
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -56,12 +56,28 @@ def weak_categories(detector: str) -> frozenset[str]:
     return embedded_weak() if detector.split("@", 1)[0] == "embedded" else frozenset()
 
 
-def superseded(signals: Iterable[Signal], covered: Iterable[str]) -> list[Signal]:
-    """`signals` less the weak ones (see `weak_categories`) for a category in `covered`: a detector
-    that is the measured source for those categories ran (the review's use-case reader, say), so a
-    weak head's score for them is no evidence, neither to block nor to queue for a human."""
-    cover = frozenset(covered)
-    return [s for s in signals if not (s.category in cover and s.category in weak_categories(s.detector))]
+def superseded(
+    signals: Iterable[Signal], covers: Mapping[str, frozenset[str]], covers_weak: Mapping[str, frozenset[str]]
+) -> list[Signal]:
+    """`signals` less those a covering detector replaces, in a context such as app review where
+    detectors written for that text ran (its use-case and pattern readers, measured by
+    benchmarks/review.py). Both maps go from a category to the names of the detectors covering it:
+
+    - `covers`: the category is read by those detectors only; every other source's score for it is
+      left out (the embedded model, trained on user prompts, reads a builder's instructions as a
+      jailbreak or as spam);
+    - `covers_weak`: other sources' scores for it are left out where they are weak (`weak_categories`),
+      as the model's policy-category heads are; a strong head (fraud) still counts."""
+    out = []
+    for s in signals:
+        source = s.detector.split("@", 1)[0]
+        if s.category in covers and source not in covers[s.category]:
+            continue
+        if (s.category in covers_weak and source not in covers_weak[s.category]
+                and s.category in weak_categories(s.detector)):
+            continue
+        out.append(s)
+    return out
 
 
 def weak_only(signals: Iterable[Signal], threshold_of: dict[str, float]) -> set[str]:

@@ -22,9 +22,12 @@ CORE_DETECTORS: dict[str, str] = {
     "openai-compatible": "warden.detect.remote:RemoteModerationDetector",
     "judge": "warden.detect.judge:JudgeDetector",
     "prototypes": "warden.detect.prototypes:PrototypeDetector",
+    "hashes": "warden.detect.images.hashes:HashDetector",
+    "image-classifier": "warden.detect.images.classifier:ImageClassifierDetector",
+    "visual": "warden.detect.images.visual:VisualCueDetector",
 }
 
-DEFAULT_PIPELINE: tuple[str, ...] = ("embedded", "recognisers")
+DEFAULT_PIPELINE: tuple[str, ...] = ("embedded", "recognisers", "hashes", "image-classifier", "visual")
 
 
 class UnknownDetector(InvalidInput, KeyError):

@@ -34,6 +34,7 @@ from warden.store.tables import (
 )
 
 EXCERPT = 2000
+QUEUE_EXCERPT = 90
 
 
 class _Row(BaseModel):
@@ -63,6 +64,7 @@ class CaseRow(_Row):
     decided_by: str | None
     decided_at: dt.datetime | None
     created_at: dt.datetime
+    excerpt: str | None = None  # the start of its content, in the queue (never of sealed content)
 
 
 class QueueFilter(BaseModel):
@@ -92,8 +94,15 @@ def queue(session: Session, principal: Principal, filters: QueueFilter, page: Pa
         q = q.where(Case.created_at <= now - dt.timedelta(hours=filters.min_age_hours))
     if filters.claimable_by is not None:
         q = q.where(or_(Case.excluded_reviewer.is_(None), Case.excluded_reviewer != filters.claimable_by))
-    rows = session.execute(page.apply(q.order_by(Case.priority.desc(), Case.created_at))).scalars()
-    return [CaseRow.model_validate(c) for c in rows]
+    rows = [CaseRow.model_validate(c) for c in
+            session.execute(page.apply(q.order_by(Case.priority.desc(), Case.created_at))).scalars()]
+    wanted = {r.content_id for r in rows if r.content_id}
+    texts = dict(session.execute(select(ContentItem.id, ContentItem.text).where(
+        ContentItem.id.in_(wanted), ContentItem.restricted.is_(False))).tuples().all()) if wanted else {}
+    for r in rows:
+        text = " ".join((texts.get(r.content_id or "") or "").split())
+        r.excerpt = (text[:QUEUE_EXCERPT - 1] + "…" if len(text) > QUEUE_EXCERPT else text) or None
+    return rows
 
 
 class ContentView(BaseModel):

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import xml.etree.ElementTree as ET
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warden.enforce import audit, cybertip, sealing
@@ -22,11 +24,11 @@ from warden.enforce.errors import Conflict
 from warden.enforce.kinds import ReportStatus
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.scoping import get_scoped
-from warden.errors import Unavailable
 from warden.enforce.sealing import EvidenceKeyring
+from warden.errors import Unavailable
 from warden.settings import CyberTipConfig, Settings
 from warden.store.database import Database
-from warden.store.tables import Account, ContentItem, DecisionRecord, Evidence, MandatoryReport, new_id
+from warden.store.tables import Account, ContentImage, ContentItem, DecisionRecord, Evidence, MandatoryReport, new_id
 
 PRESERVE_FOR = dt.timedelta(days=365)
 
@@ -58,12 +60,28 @@ class CyberTipSettings(BaseModel):
         return cls.from_config(settings.cybertip, EvidenceKeyring.from_settings(settings))
 
 
+def _image_evidence(session: Session, content: ContentItem) -> tuple[bytes, str, str] | None:
+    """For content with images: the sealed record is their hashes and metadata (never the pixels, which
+    Warden does not keep), identified by the first image's SHA-256 and MD5 for the report's file details."""
+    images = session.scalars(select(ContentImage).where(ContentImage.content_id == content.id)
+                             .order_by(ContentImage.part)).all()
+    if not images:
+        return None
+    record = {"text": content.text or "", "images": [
+        {"part": i.part, "sha256": i.sha256, "md5": i.md5, "pdq": i.pdq, "format": i.format, "width": i.width,
+         "height": i.height, "bytes": i.size, "source": i.source} for i in images]}
+    return json.dumps(record, sort_keys=True).encode(), images[0].sha256, images[0].md5
+
+
 def preserve(session: Session, content: ContentItem, now: dt.datetime, keyring: EvidenceKeyring) -> Evidence:
     """Seal the content as evidence (encrypted: `warden.enforce.sealing`) and strip it from the ordinary record."""
     data = (content.text or "").encode()
+    sha256, md5 = hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest()
+    imaged = _image_evidence(session, content)
+    if imaged is not None:
+        data, sha256, md5 = imaged
     evidence = Evidence(id=new_id("evd"), org_id=content.org_id, content_id=content.id, data=b"",
-                        sha256=hashlib.sha256(data).hexdigest(), md5=hashlib.md5(data).hexdigest(),
-                        preserve_until=now + PRESERVE_FOR, created_at=now)
+                        sha256=sha256, md5=md5, preserve_until=now + PRESERVE_FOR, created_at=now)
     sealing.seal(evidence, data, keyring)
     session.add(evidence)
     content.text, content.restricted = None, True

@@ -16,6 +16,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from warden.decide import Decision, decide
+from warden.detect.images.facts import ImageFacts
+from warden.detect.protocol import Content, ContentPart
 from warden.detect.signals import Signal
 from warden.enforce import audit, cases, enforcement, mandatory, safety, strikes
 from warden.enforce.enforcement import EnforcementResult
@@ -26,7 +28,7 @@ from warden.enforce.safety import SafetyResponse
 from warden.enforce.scoping import get_org, get_scoped
 from warden.policy.layering import EffectivePolicy
 from warden.policy.model import Severity, Surface, Verdict
-from warden.store.tables import Account, App, ContentItem, DecisionRecord, new_id
+from warden.store.tables import Account, App, ContentImage, ContentItem, DecisionRecord, new_id
 from warden.trends import metrics
 
 PolicySource = Callable[[str], EffectivePolicy]  # organization id -> the policy it runs under
@@ -37,7 +39,10 @@ class Submission(BaseModel):
     account_id: str | None = None
     app_id: str | None = None
     content: str = Field(min_length=1, max_length=200_000)
-    content_type: str = Field(default="text", pattern=r"^(text|image|audio|video|app|manifest)$")
+    content_type: str = Field(default="text", pattern=r"^(text|image|mixed|audio|video|app|manifest)$")
+    # Image inputs (data:image/... or http(s) URLs) for content_type image or mixed; an image submission
+    # may instead give its one image URL as `content`. Kept as hashes and metadata, never the pixels.
+    images: list[str] = Field(default_factory=list, max_length=16)
     # Scores from an external detector; when empty, text content is scored by Warden's own detectors
     # (the caller screens it before the transaction opens: see `needs_detection`).
     signals: dict[str, float] = Field(default_factory=dict)
@@ -73,15 +78,48 @@ def record_decision(session: Session, *, org_id: str, decision: Decision, conten
 
 
 def needs_detection(sub: Submission) -> bool:
-    """Whether Warden's detectors score this submission (text sent without the caller's signals)."""
-    return not sub.signals and sub.content_type == "text"
+    """Whether Warden's detectors score this submission (text, image or mixed sent without the caller's signals)."""
+    return not sub.signals and sub.content_type in ("text", "image", "mixed")
+
+
+def _is_image_url(value: str) -> bool:
+    return value.startswith(("data:image/", "http://", "https://"))
+
+
+def content_of(sub: Submission) -> Content:
+    """What the detectors read: the text, or text and image parts (OpenAI's content parts)."""
+    if sub.content_type not in ("image", "mixed"):
+        if sub.images:
+            raise Invalid(f"images are accepted with content_type image or mixed, not {sub.content_type}",
+                          param="images")
+        return sub.content
+    urls = list(sub.images)
+    text = sub.content
+    if not urls and sub.content_type == "image" and _is_image_url(sub.content.strip()):
+        urls, text = [sub.content.strip()], ""
+    for i, url in enumerate(urls):
+        if not url.startswith(("data:image/", "http://", "https://")):
+            raise Invalid(f"images[{i}] must be an http(s) URL or a data:image/... URL", param=f"images[{i}]")
+    if not urls:
+        raise Invalid(f"content_type {sub.content_type} needs an image: give it in images (or as content)",
+                      param="images")
+    parts = [ContentPart("text", text=text)] if text.strip() else []
+    return parts + [ContentPart("image_url", image_url=u) for u in urls]
+
+
+def stored_text(sub: Submission) -> str:
+    """The text kept on the content record: never an image's data URL."""
+    if sub.content_type == "image" and not sub.images and _is_image_url(sub.content.strip()):
+        return ""
+    return sub.content
 
 
 def submit(session: Session, principal: Principal, sub: Submission, policy: PolicySource,
            cybertip: mandatory.CyberTipSettings, now: dt.datetime,
-           detected: Sequence[Signal] | None = None) -> SubmissionResult:
+           detected: Sequence[Signal] | None = None, images: Sequence[ImageFacts] = ()) -> SubmissionResult:
     """Record and enforce the decision on `sub`. `detected`: the signals Warden's detectors found for
-    its content, screened before this transaction began (used when the caller sent no signals)."""
+    its content, screened before this transaction began (used when the caller sent no signals);
+    `images`: the hashes and metadata of its images, taken at the same time (stored, the pixels never)."""
     principal.require(Permission.SUBMIT_CONTENT)
     get_org(session, sub.org_id, principal)
     for value in sub.signals.values():
@@ -105,10 +143,13 @@ def submit(session: Session, principal: Principal, sub: Submission, policy: Poli
     decision = decide(policy(sub.org_id), signals, ctx, sub.surface)
 
     content = ContentItem(id=new_id("cnt"), org_id=sub.org_id, account_id=sub.account_id, app_id=sub.app_id,
-                          content_type=sub.content_type, text=sub.content,
+                          content_type=sub.content_type, text=stored_text(sub),
                           sha256=hashlib.sha256(sub.content.encode()).hexdigest(),
                           reach=max(sub.reach, app.reach if app else 0), created_at=now)
     session.add(content)
+    session.flush()
+    for facts in images:
+        session.add(ContentImage(id=new_id("img"), content_id=content.id, created_at=now, **facts.as_dict()))
     session.flush()
     row = record_decision(session, org_id=sub.org_id, decision=decision, content_id=content.id,
                           account_id=sub.account_id, detector=sub.detector, detector_version=sub.detector_version)

@@ -42,6 +42,15 @@ class Screening:
         return sorted(found, key=lambda h: -h.signal.score)
 
 
+def _coverage(detectors: Sequence[Detector], attribute: str) -> dict[str, frozenset[str]]:
+    """Category -> names of the detectors that declare it in `attribute` (a frozenset of categories)."""
+    out: dict[str, frozenset[str]] = {}
+    for d in detectors:
+        for category in getattr(d, attribute, frozenset()):
+            out[category] = out.get(category, frozenset()) | {d.name}
+    return out
+
+
 def screen(fields: Sequence[TextField], detectors: Sequence[Detector]) -> Screening:
     result = Screening()
     if not fields:
@@ -49,12 +58,12 @@ def screen(fields: Sequence[TextField], detectors: Sequence[Detector]) -> Screen
     if not detectors:
         return result
     texts = [f.text for f in fields]
-    # A detector that is the measured source for some categories (`covers`) makes a weak model
-    # head's score for them no evidence (warden.detect.quality.superseded).
-    covered = frozenset().union(*(getattr(d, "covers", frozenset()) for d in detectors))
+    # Detectors that are the measured source for some categories in review replace the other
+    # detectors' scores for them (`covers`), or those of weak sources only (`covers_weak`).
+    covers, covers_weak = _coverage(detectors, "covers"), _coverage(detectors, "covers_weak")
     for detector in Screener(detectors).detectors:  # detector by detector, so evidence keeps its order
         result.detectors.append(f"{detector.name}@{detector.version}")
         for f, found in zip(fields, Screener(detector).detect(texts), strict=True):
-            kept = superseded((s for s in found.signals if s.score > 0.0), covered)
+            kept = superseded((s for s in found.signals if s.score > 0.0), covers, covers_weak)
             result.hits.extend(FieldSignal(f, s) for s in kept)
     return result

@@ -403,3 +403,50 @@ class TrendBucket(Base):
     decisions: Mapped[int] = mapped_column(Integer)
     flagged: Mapped[int] = mapped_column(Integer)
 
+
+# --- image hash lists and image metadata (warden.detect.images) ------------------------
+
+
+class HashList(Base):
+    """A list of known-image hashes an operator imported (`warden hashes import`); a match drives the rules
+    of its `category` (sexual/minors lists take the hard-limit path). `revision` grows on every import so a
+    running detector knows to reload."""
+
+    __tablename__ = "hash_lists"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    category: Mapped[str] = mapped_column(String(60))
+    hash_type: Mapped[str] = mapped_column(String(20), default="pdq")
+    source: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class HashEntry(Base):
+    __tablename__ = "hash_entries"
+    __table_args__ = (Index("ix_hash_entries_list_hash", "list_id", "hash", unique=True),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    list_id: Mapped[str] = _fk("hash_lists.id")
+    hash: Mapped[str] = mapped_column(String(64))  # 64 lower-case hex digits (PDQ)
+    label: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ContentImage(Base):
+    """An image of a content item, kept as hashes and metadata: the pixels are never stored."""
+
+    __tablename__ = "content_images"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    content_id: Mapped[str] = _fk("content_items.id")
+    part: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    md5: Mapped[str] = mapped_column(String(32))
+    pdq: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    pdq_quality: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    format: Mapped[str] = mapped_column(String(10))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)  # bytes as received
+    source: Mapped[str] = mapped_column(String(300))  # "data" or the URL's host
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

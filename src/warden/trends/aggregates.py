@@ -1,6 +1,7 @@
 """Stored aggregates of decisions: per hour and per day, organization, surface and category.
 
-`refresh` recomputes the buckets of a time range from the decisions table (idempotent: a range
+`refresh` recomputes the buckets of a time range from the decisions table (the automated, first-line
+decisions: a reviewer's later decision on the same content is not a second data point) (idempotent: a range
 is deleted and written again in one transaction), so history survives however long decisions
 are kept and the trend views read a few hundred rows instead of every decision. A decision's
 categories are those of its violations (the signal that fired); the category "*" counts every
@@ -55,7 +56,8 @@ def refresh(session: Session, since: dt.datetime, until: dt.datetime) -> Refresh
     rows = session.execute(
         select(DecisionRecord.org_id, DecisionRecord.surface, DecisionRecord.verdict, DecisionRecord.violations,
                DecisionRecord.created_at)
-        .where(DecisionRecord.created_at >= Granularity.DAY.floor(since), DecisionRecord.created_at < until)
+        .where(DecisionRecord.created_at >= Granularity.DAY.floor(since), DecisionRecord.created_at < until,
+               DecisionRecord.automated.is_(True))
     ).all()
     written = 0
     for g in Granularity:

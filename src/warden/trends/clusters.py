@@ -191,3 +191,36 @@ def _unit(m: Matrix) -> Matrix:
 def _excerpt(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+
+
+class PrototypeDraft(BaseModel):
+    name: str
+    category: str
+    positives: list[str]
+    yaml: str  # a rules file for the prototypes detector (WARDEN_PROTOTYPE_RULES)
+
+
+def draft_rule(session: Session, principal: Principal, *, name: str, category: str, content_ids: Sequence[str],
+               limit: int = 12) -> PrototypeDraft:
+    """A prototype rule from a cluster: its texts (read through the principal's scope; sealed content never)
+    as the positive examples, validated by the prototypes detector's own rule type."""
+    import yaml
+
+    from warden.detect.prototypes import PrototypeRule
+    from warden.enforce.scoping import get_scoped
+    from warden.errors import InvalidInput
+
+    principal.require(Permission.READ_ENFORCEMENT)
+    texts = []
+    for content_id in list(dict.fromkeys(content_ids))[:limit]:
+        content = get_scoped(session, ContentItem, content_id, principal, "content")
+        if content.text and not content.restricted:
+            texts.append(" ".join(content.text.split()))
+    slug = "-".join(name.lower().split())
+    try:
+        rule = PrototypeRule(category=category, positives=texts, name=slug)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), param="category") from None
+    body = {"rules": [{"name": rule.name, "category": rule.category, "positives": rule.positives, "negatives": []}]}
+    return PrototypeDraft(name=rule.name, category=rule.category, positives=rule.positives,
+                          yaml=yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100))

@@ -119,8 +119,8 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, sending)
         finally:
-            route = scope.get("route")
-            path = getattr(route, "path", None) or ("/console" if scope.get("path", "").startswith("/console")
-                                                    else "unmatched")
+            route = getattr(scope.get("route"), "path", None)  # the template, not the URL: bounded labels
+            # under a mounted app (the console) the template is relative to its mount point
+            path = f"{scope.get('root_path', '')}{route}" if route else "unmatched"
             REQUESTS.labels(method=scope.get("method", ""), route=path, status=str(status["code"])).inc()
             REQUEST_SECONDS.labels(route=path).observe(time.perf_counter() - start)

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from warden.categories import CATEGORIES
-from warden.detect.embedded.detector import FLAGGED, EmbeddedDetector, flag_score
+from warden.detect.embedded.detector import FLAGGED, KEPT_CEILING, EmbeddedDetector, flag_score
 from warden.detect.embedded.encoders import MODEL_DIR
 
 THREATS = [
@@ -80,8 +80,7 @@ def test_a_text_stage_1_keeps_fires_no_head(detector: EmbeddedDetector) -> None:
     scores, escalated = detector.score_texts(APP_FIELDS)
     kept = ~escalated
     assert kept.any()
-    lo = detector.heads.band[0]
-    assert (scores[kept] <= min(lo, 0.5)).all()
+    assert (scores[kept] <= KEPT_CEILING + 1e-6).all()
     for text, row in zip(APP_FIELDS, scores, strict=True):
         high = {n: round(float(s), 2) for n, s in zip(detector.heads.names, row, strict=True) if s >= 0.5}
         assert not high, (text, high)

@@ -107,7 +107,12 @@ class ReviewPatternDetector(TextDetector):
     """Phrase patterns for submission review; `steering=True` for plugin text."""
 
     name = "review-patterns"
-    version = "1"
+    version = "2"
+    # In app review these patterns are the source for jailbreak and steering: the embedded model,
+    # trained on user prompts, reads a builder's instructions as a jailbreak (0.84 for "Answer
+    # questions about sexual health accurately and without judgement"), so its scores for these
+    # categories are left out where this detector ran (warden.detect.quality.superseded).
+    covers = frozenset({"jailbreak", "prompt-injection"})
 
     def __init__(self, steering: bool = False) -> None:
         self.steering = steering
