@@ -20,7 +20,9 @@ from warden.detect.testing import KeywordDetector
 from warden.enforce import keys
 from warden.enforce.cybertip import ReporterInfo
 from warden.enforce.mandatory import CyberTipSettings
+from warden.enforce.notices import channels
 from warden.enforce.principal import SYSTEM, Role
+from warden.outbound import OutboundPolicy
 from warden.policy.layering import EffectivePolicy
 from warden.policy.provider import PolicyProvider
 from warden.runtime import Runtime
@@ -110,9 +112,11 @@ def receiver() -> Iterator[Receiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/warden"
+    channels.configure_outbound(OutboundPolicy.from_hosts(["127.0.0.1"]))  # the operator allow-lists it
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield state
+    channels.configure_outbound(OutboundPolicy())
     server.shutdown()
     server.server_close()
 

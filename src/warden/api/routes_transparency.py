@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1", tags=["transparency"])
 
 @router.get("/statements", response_model=statements.StatementPage)
 def export_statements(
-    ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)], org_id: str | None = None, after: str | None = None,
+    ctx: Annotated[Ctx, Requires(Permission.EXPORT_STATEMENTS)], org_id: str | None = None, after: str | None = None,
     limit: int = 100,
 ) -> statements.StatementPage:
     """A batch (≤ 100) of DSA statements of reasons, oldest first; pass `next_cursor` as `after`."""

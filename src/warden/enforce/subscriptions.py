@@ -15,6 +15,7 @@ from warden.enforce.keys import SHOWN_ONCE
 from warden.enforce.notices import channels, enqueue
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.scoping import get_org
+from warden.outbound import OutboundError, OutboundRefused
 from warden.store.tables import Subscription, new_id
 
 POLICY_UPDATED = "policy.updated"
@@ -45,6 +46,18 @@ class SubscriptionOut(BaseModel):
     secret: str | None = Field(json_schema_extra={SHOWN_ONCE: True})
 
 
+def _check_target(target: str) -> None:
+    """Refuse a webhook target that resolves to a loopback, private or link-local address now (unless
+    allow-listed). Advisory: the guard at connection time is what holds; a host that does not resolve
+    now is not refused here (it may later), it simply cannot be delivered to until it does."""
+    try:
+        channels.outbound_policy().check_url(target)
+    except OutboundRefused as exc:
+        raise Invalid(f"webhook target refused: {exc}", param="target") from None
+    except OutboundError:
+        return
+
+
 def subscribe(session: Session, principal: Principal, body: SubscriptionIn) -> SubscriptionOut:
     principal.require(Permission.MANAGE_SUBSCRIPTIONS)
     if principal.workspace_id is not None:
@@ -55,6 +68,8 @@ def subscribe(session: Session, principal: Principal, body: SubscriptionIn) -> S
         get_org(session, org_id, principal)
     if body.channel == "webhook" and not body.target.startswith(("http://", "https://")):
         raise Invalid("a webhook target must be an http(s) URL", param="target")
+    if body.channel == "webhook":
+        _check_target(body.target)
     secret = body.secret or (secrets.token_urlsafe(32) if body.channel == "webhook" else None)
     sub = Subscription(id=new_id("sub"), org_id=org_id, channel=body.channel, target=body.target, secret=secret,
                        events=body.events)

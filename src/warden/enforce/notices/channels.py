@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from warden.enforce.notices.signing import SIGNATURE_HEADER, sign
 from warden.errors import Unavailable
+from warden.outbound import GuardedTransport, OutboundError, OutboundPolicy
 
 log = logging.getLogger("warden.notices")
 
@@ -94,11 +95,34 @@ def _load_plugins() -> None:
         register(ep.name, ep.load())
 
 
-class WebhookChannel:
-    """POSTs the message as JSON, signed with the subscription's secret."""
+_OUTBOUND: list[OutboundPolicy] = []
 
-    def __init__(self, transport: httpx.BaseTransport | None = None, timeout: float = 10.0) -> None:
-        self._client = httpx.Client(transport=transport, timeout=timeout)
+
+def configure_outbound(policy: OutboundPolicy) -> None:
+    """What webhook targets may reach (`warden.outbound`); the default is the operator's allow-list
+    (`Settings.outbound_allow_hosts`, WARDEN_OUTBOUND_ALLOW_HOSTS) and nothing non-public beyond it."""
+    _OUTBOUND[:] = [policy]
+    _INSTANCES.pop("webhook", None)
+
+
+def outbound_policy() -> OutboundPolicy:
+    if not _OUTBOUND:
+        from warden.settings import Settings
+
+        _OUTBOUND.append(OutboundPolicy.from_hosts(Settings.from_env().outbound_allow_hosts))
+    return _OUTBOUND[0]
+
+
+class WebhookChannel:
+    """POSTs the message as JSON, signed with the subscription's secret. Targets go through the outbound
+    guard, checked when the connection is made (`warden.outbound.GuardedTransport`): a target resolving
+    to loopback, private or link-local addresses is refused unless the allow-list names it, however it
+    resolved when the subscription was made; redirects are not followed."""
+
+    def __init__(self, transport: httpx.BaseTransport | None = None, timeout: float = 10.0,
+                 policy: OutboundPolicy | None = None) -> None:
+        self._client = httpx.Client(transport=transport or GuardedTransport(policy or outbound_policy()),
+                                    timeout=timeout, trust_env=False, follow_redirects=False)
 
     def send(self, message: Message, target: Target) -> None:
         body = message.body()
@@ -108,6 +132,8 @@ class WebhookChannel:
             headers[SIGNATURE_HEADER] = sign(target.secret, body)
         try:
             response = self._client.post(target.address, content=body, headers=headers)
+        except OutboundError as exc:
+            raise DeliveryFailed(f"target refused: {exc}") from exc
         except httpx.HTTPError as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
         if response.status_code >= 300:
