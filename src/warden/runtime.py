@@ -23,14 +23,18 @@ from dataclasses import dataclass, field
 
 from warden.detect.images.intake import ImageIntake, limits_from, shared_intake
 from warden.detect.pipeline import DetectorLoadError, DetectorSet
+from warden.enforce import overlays
 from warden.enforce.anchor import AnchorWorker
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.notices.channels import Channel, channel
 from warden.enforce.notices.outbox import DeliveryRun, deliver_due
 from warden.enforce.notices.worker import DeliveryWorker
+from warden.enforce.overlays import StoredOverlays
 from warden.enforce.sealing import SealingError
 from warden.errors import ConfigurationError
+from warden.policy.library import LibraryError
 from warden.policy.provider import PolicyLoadError, PolicyProvider
+from warden.policy.source import PolicyFileError
 from warden.ratelimit import RateLimiter
 from warden.screening import Screener
 from warden.settings import CyberTipConfig, Settings
@@ -72,9 +76,15 @@ class Runtime:
     def build(cls, settings: Settings | None = None, *, db: Database | None = None) -> Runtime:
         """The runtime the settings describe, or `StartupError`."""
         settings = settings or Settings.from_env()
-        policies = load_policies(settings)
-        detectors = load_detectors(settings, policies)
-        return cls(db=db or Database(settings.database_url), policies=policies, detectors=detectors,
+        store = db or Database(settings.database_url)
+        try:
+            policies = load_policies(settings, store)
+            detectors = load_detectors(settings, policies)
+        except StartupError:
+            if db is None:
+                store.dispose()
+            raise
+        return cls(db=store, policies=policies, detectors=detectors,
                    settings=settings, cybertip=load_cybertip(settings))
 
     def deliver_once(self) -> DeliveryRun:
@@ -110,11 +120,19 @@ def load_cybertip(settings: Settings) -> CyberTipSettings:
         raise StartupError(f"cannot start: {exc}") from exc
 
 
-def load_policies(settings: Settings) -> PolicyProvider:
+def load_policies(settings: Settings, db: Database | None = None) -> PolicyProvider:
+    """The packs, and with `db` the stored overlays (operator, workspace, user) on top: every active stack
+    is resolved now, so an invalid pack or overlay stops start-up with its file:line message."""
     try:
-        return PolicyProvider.load(settings.policy_path)
+        if db is None:
+            return PolicyProvider.load(settings.policy_path)
+        provider = PolicyProvider.load(settings.policy_path, overlays=StoredOverlays(db))
+        overlays.check_all(db, provider)
+        return provider
     except PolicyLoadError as exc:
         raise StartupError(f"cannot start: {exc}") from exc
+    except (PolicyFileError, LibraryError) as exc:
+        raise StartupError(f"cannot start: a stored overlay does not resolve: {exc}") from exc
 
 
 def load_detectors(settings: Settings, policies: PolicyProvider | None = None,

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,12 +22,16 @@ from warden.enforce import keys
 from warden.enforce.cybertip import ReporterInfo
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.notices import channels
+from warden.enforce.overlays import StoredOverlays
 from warden.enforce.principal import SYSTEM, Role
 from warden.outbound import OutboundPolicy
+from warden.policy import PolicyLibrary, load_pack
 from warden.policy.layering import EffectivePolicy
 from warden.policy.provider import PolicyProvider
 from warden.runtime import Runtime
 from warden.store import Database
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 class Clock:
@@ -53,8 +58,11 @@ def keywords() -> KeywordDetector:
 def runtime(db: Database, mini_policy: EffectivePolicy, clock: Clock) -> Runtime:
     settings = CyberTipSettings(endpoint=None, reporter=ReporterInfo(first_name="Test", last_name="Reporter",
                                                                      email="ts@example.invalid"))
-    return Runtime(db=db, policies=PolicyProvider.fixed(mini_policy), detectors=DetectorSet([keywords()]),
-                   cybertip=settings, clock=clock)
+    # the mini pack under the service's own provider, with the stored overlays (operator, workspace, user)
+    library = PolicyLibrary([load_pack(FIXTURES / "mini-pack.yaml")])
+    provider = PolicyProvider(library, overlays=StoredOverlays(db))
+    assert provider.effective().revision == mini_policy.revision
+    return Runtime(db=db, policies=provider, detectors=DetectorSet([keywords()]), cybertip=settings, clock=clock)
 
 
 @pytest.fixture

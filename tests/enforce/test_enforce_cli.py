@@ -30,7 +30,7 @@ def test_cli_walks_the_queue_and_checks_the_audit_chain(db: Database, world: Any
     with db.transaction() as s:
         queued = submissions.submit(s, world.service, submissions.Submission(
             org_id=world.org_id, account_id=world.alice, content="c", signals={"hate": 0.6}),
-            lambda _o: mini_policy, cybertip, now)
+            lambda *_: mini_policy, cybertip, now)
     listed = runner.invoke(app, ["queue", "list", "--json", *url])
     assert listed.exit_code == 0
     assert [c["id"] for c in json.loads(listed.stdout)] == [queued.enforcement.case_id]

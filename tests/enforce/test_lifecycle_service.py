@@ -25,7 +25,7 @@ def _submit(db: Database, world: Any, policy: Any, cybertip: Any, now: dt.dateti
     with db.transaction() as s:
         return submissions.submit(s, world.service, submissions.Submission(
             org_id=world.org_id, account_id=account or world.alice, content=text, signals=signals),
-            lambda _o: policy, cybertip, now)
+            lambda *_: policy, cybertip, now)
 
 
 def _decide(db: Database, case_id: str, who: Any, outcome: str, policy: Any, cybertip: Any, now: dt.datetime,
@@ -35,7 +35,7 @@ def _decide(db: Database, case_id: str, who: Any, outcome: str, policy: Any, cyb
         return casework.decide_case(s, case_id, casework.Review(
             principal=who, decision=casework.CaseDecision(outcome=casework.CaseOutcome(outcome), reason="reviewed",
                                                         rule_ids=rule_ids or []),
-            policy=lambda _o: policy, cybertip=cybertip, now=now))
+            policy=lambda *_: policy, cybertip=cybertip, now=now))
 
 
 def _kinds(db: Database, account: str) -> list[tuple[str, str]]:

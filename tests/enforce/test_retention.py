@@ -14,7 +14,7 @@ def _seal(db: Database, world: Any, policy: Any, cybertip: Any, now: dt.datetime
     sub = submissions.Submission(org_id=world.org_id, account_id=world.alice, content="forbidden text",
                                  signals={"sexual/minors": 0.8})
     with db.transaction() as s:
-        return submissions.submit(s, world.service, sub, lambda _o: policy, cybertip, now).content_id
+        return submissions.submit(s, world.service, sub, lambda *_: policy, cybertip, now).content_id
 
 
 def _evidence(db: Database) -> int:

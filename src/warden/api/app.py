@@ -43,6 +43,7 @@ ROUTERS: list[str] = [
     "warden.api.routes_notices:router",
     "warden.api.routes_transparency:router",
     "warden.api.routes_review:router",
+    "warden.api.routes_overlays:router",
     "warden.trends.routes:router",
 ]
 

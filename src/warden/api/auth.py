@@ -148,8 +148,8 @@ class _Required(Requirement):
 class _Optional(Requirement):
     def __call__(self, request: Request, rt: Annotated[Runtime, Depends(runtime)],
                  authorization: Annotated[str | None, Header()] = None) -> Principal | None:
-        if self.when is not None and not self.when(rt) and authorization is None:
-            return None  # open, and no key sent: the anonymous caller (a key sent is always checked)
+        if self.when is not None and not self.when(rt):
+            return None
         principal = _principal(rt, authorization, request)
         principal.require(self.permission)
         return principal

@@ -30,7 +30,7 @@ Decisions run under the platform policy in force today.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
@@ -40,7 +40,11 @@ from warden.api.deps import RuntimeDep
 from warden.api.errors import APIError
 from warden.api.wire import moderation_result
 from warden.detect.protocol import Content, ContentPart
+from warden.enforce import tiers
+from warden.enforce.principal import Principal
+from warden.policy.layering import EffectivePolicy
 from warden.policy.model import Surface
+from warden.runtime import Runtime
 from warden.settings import LimitSettings
 
 router = APIRouter(tags=["moderation"])
@@ -124,9 +128,21 @@ def _options(raw: Any) -> tuple[str, dict[str, Any]]:
     return str(surface), context
 
 
+def _policy(rt: Runtime, caller: Principal | None, raw: Any) -> EffectivePolicy:
+    """The caller's tiers (`warden.enforce.tiers`): `warden.org_id` (platform keys) and `warden.account_id`
+    (the end user whose settings apply) choose them; anonymous callers get the platform policy."""
+    options = raw if isinstance(raw, dict) else {}
+    names = {k: options.get(k) for k in ("org_id", "account_id")}
+    for key, value in names.items():
+        if value is not None and not isinstance(value, str):
+            raise APIError(400, f"warden.{key} must be a string", param=f"warden.{key}", code="invalid_type")
+    return tiers.caller_policy(rt.db, rt.policies, caller, org_id=names["org_id"], account_id=names["account_id"])
+
+
 @router.post("/v1/moderations", summary="Classify content (OpenAI-compatible)",
-             dependencies=[ModerationCaller])
-def create_moderation(rt: RuntimeDep, body: Any = Body(default=None)) -> JSONResponse:  # noqa: B008
+             )
+def create_moderation(rt: RuntimeDep, caller: Annotated[Principal | None, ModerationCaller],
+                      body: Any = Body(default=None)) -> JSONResponse:  # noqa: B008
     if not isinstance(body, dict):
         raise APIError(400, "the request body must be a JSON object", code="invalid_json")
     model = body.get("model", DEFAULT_MODEL)
@@ -135,7 +151,8 @@ def create_moderation(rt: RuntimeDep, body: Any = Body(default=None)) -> JSONRes
     contents = parse_input(body.get("input"), rt.settings.limits)
     surface, context = _options(body.get("warden"))
     # a failing remote detector or judge raises DetectorError: a 503 at the edge, nothing changed
-    screened = rt.screener.screen(contents, surface=surface, context=context, policy=rt.policies.effective())
+    policy = _policy(rt, caller, body.get("warden"))
+    screened = rt.screener.screen(contents, surface=surface, context=context, policy=policy)
     payload = {
         "id": f"modr-{uuid.uuid4().hex}",
         "model": model or DEFAULT_MODEL,

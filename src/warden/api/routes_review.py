@@ -64,7 +64,7 @@ def create_review(ctx: Annotated[Ctx, Requires(Permission.SUBMIT_CONTENT)], body
                        code="invalid_value") from None
     org_id = ctx.principal.scoped_org(parsed.org_id)
     try:
-        policy = ctx.rt.policies.effective(org_id, packs=parsed.packs)
+        policy = ctx.rt.policies.effective(org_id, ctx.principal.workspace_id, packs=parsed.packs)
     except LibraryError as exc:
         raise APIError(400, str(exc), param="packs", code="invalid_value") from None
     report = Reviewer(policy, list(ctx.rt.detectors)).review(submission)  # screened before any transaction

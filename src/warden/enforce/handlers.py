@@ -26,7 +26,7 @@ from warden.enforce.notices import enqueue
 from warden.enforce.submissions import record_decision
 from warden.policy.layering import EffectivePolicy
 from warden.policy.model import Verdict
-from warden.store.tables import ActionRecord, Case, DecisionRecord, MandatoryReport, Report
+from warden.store.tables import Account, ActionRecord, Case, DecisionRecord, MandatoryReport, Report
 
 
 def violations_for(policy: EffectivePolicy, rule_ids: list[str], scores: dict[str, float]) -> list[Violation]:
@@ -66,7 +66,9 @@ def decide_flag(session: Session, case: Case, review: Review) -> CaseResult:
     rule_ids = review.decision.rule_ids or list(case.rule_ids)
     if not rule_ids:
         raise Invalid("upholding a case needs the violated rule ids", param="rule_ids")
-    policy = review.policy(case.org_id)
+    account = session.get(Account, case.account_id) if case.account_id else None
+    # the tiers the account runs under: its organization's, workspace's and its own settings
+    policy = review.policy(case.org_id, account.workspace_id if account else None, case.account_id)
     original = session.get(DecisionRecord, case.decision_id) if case.decision_id else None
     found = violations_for(policy, rule_ids, dict(original.scores) if original else {})
     human = Decision(verdict=max((v.verdict for v in found), default=Verdict.FLAG, key=lambda x: x.rank),

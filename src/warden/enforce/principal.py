@@ -40,6 +40,8 @@ class Permission(StrEnum):
     ANNOUNCE_POLICY = "announce_policy"
     EXPORT_STATEMENTS = "export_statements"
     MANDATORY_REPORTS = "mandatory_reports"
+    MANAGE_OVERLAYS = "manage_overlays"  # operator, workspace and user policy overlays
+    GRANT_EXEMPTIONS = "grant_exemptions"  # red-team and research exemptions
 
 
 _R = Role
@@ -62,6 +64,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.ANNOUNCE_POLICY: frozenset({_R.PLATFORM_ADMIN}),
     Permission.EXPORT_STATEMENTS: frozenset({_R.PLATFORM_ADMIN}),
     Permission.MANDATORY_REPORTS: frozenset({_R.PLATFORM_ADMIN}),
+    Permission.MANAGE_OVERLAYS: frozenset({_R.PLATFORM_ADMIN, _R.OPERATOR_ADMIN}),
+    Permission.GRANT_EXEMPTIONS: frozenset({_R.PLATFORM_ADMIN}),
 }
 
 # Roles whose keys must be bound to an organization.

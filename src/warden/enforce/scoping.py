@@ -60,6 +60,8 @@ WORKSPACE_RULES: dict[type[Any], WorkspaceRule] = {
     t.Report: lambda ws: t.Report.case_id.in_(select(t.Case.id).where(t.Case.account_id.in_(accounts_in(ws)))),
     t.StatementOfReasons: lambda ws: t.StatementOfReasons.action_id.in_(
         select(t.ActionRecord.id).where(t.ActionRecord.account_id.in_(accounts_in(ws)))),
+    t.PolicyOverlay: lambda ws: (t.PolicyOverlay.workspace_id == ws) | t.PolicyOverlay.account_id.in_(accounts_in(ws)),
+    t.GrantedExemption: _via_account(t.GrantedExemption.account_id),
     t.Notice: lambda ws: and_(t.Notice.recipient_type == "account", t.Notice.recipient_id.in_(accounts_in(ws))),
 }
 

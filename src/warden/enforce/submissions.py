@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -31,7 +31,13 @@ from warden.policy.model import Severity, Surface, Verdict
 from warden.store.tables import Account, App, ContentImage, ContentItem, DecisionRecord, new_id
 from warden.trends import metrics
 
-PolicySource = Callable[[str], EffectivePolicy]  # organization id -> the policy it runs under
+
+@runtime_checkable
+class PolicySource(Protocol):
+    """The policy an organization (and a workspace, and an end user) runs under: `PolicyProvider` is one."""
+
+    def __call__(self, org_id: str, workspace_id: str | None = None,
+                 user_id: str | None = None) -> EffectivePolicy: ...
 
 
 class Submission(BaseModel):
@@ -140,7 +146,10 @@ def submit(session: Session, principal: Principal, sub: Submission, policy: Poli
     signals: Mapping[str, float] | Sequence[Signal] = sub.signals
     if needs_detection(sub) and detected is not None:
         signals = detected
-    decision = decide(policy(sub.org_id), signals, ctx, sub.surface)
+    # the caller's tiers: the organization's overlay, the workspace's and the end user's settings
+    workspace = account.workspace_id if account is not None else principal.workspace_id
+    decision = decide(policy(sub.org_id, workspace, account.id if account is not None else None), signals, ctx,
+                      sub.surface)
 
     content = ContentItem(id=new_id("cnt"), org_id=sub.org_id, account_id=sub.account_id, app_id=sub.app_id,
                           content_type=sub.content_type, text=stored_text(sub),

@@ -97,8 +97,9 @@ class RuleKind(StrEnum):
 
 class Layer(StrEnum):
     PLATFORM = "platform"
-    OPERATOR = "operator"
-    USER = "user"
+    OPERATOR = "operator"  # an organization's overlay
+    WORKSPACE = "workspace"  # one workspace of that organization
+    USER = "user"  # an end user's settings, where the layers above delegate them
 
     @property
     def depth(self) -> int:
@@ -374,7 +375,7 @@ class OverlayHeader(_Strict):
     @classmethod
     def _not_platform(cls, v: Layer) -> Layer:
         if v is Layer.PLATFORM:
-            raise ValueError("an overlay is an operator or user layer; platform rules go in a pack")
+            raise ValueError("an overlay is an operator, workspace or user layer; platform rules go in a pack")
         return v
 
 

@@ -4,8 +4,9 @@
 plugins) and resolves today's policy at once, so a broken pack stops start-up
 instead of serving without decisions. `effective(org_id, workspace_id, user_id, on)`
 resolves the platform packs in force on a date with the overlays an
-`OverlaySource` returns for that organization, workspace and user (none until
-overlays are stored data), and caches each resolution by the revision it names.
+`OverlaySource` returns for that organization, workspace and user (the runtime's is
+`enforce.overlays.StoredOverlays`: the active stored versions, platform -> operator ->
+workspace -> user), and caches each resolution by the revision it names.
 """
 
 from __future__ import annotations
@@ -60,12 +61,14 @@ class PolicyProvider:
         return _Fixed(policy, library or PolicyLibrary([]))
 
     def effective(self, org_id: str | None = None, workspace_id: str | None = None, user_id: str | None = None,
-                  on: dt.date | None = None, packs: Sequence[str] | None = None) -> EffectivePolicy:
-        """The policy in force for this tenant on `on` (default today), or under the named `packs`."""
+                  on: dt.date | None = None, packs: Sequence[str] | None = None,
+                  stack: Sequence[LoadedOverlay] | None = None) -> EffectivePolicy:
+        """The policy in force for this tenant on `on` (default today), or under the named `packs`; `stack`
+        replaces the overlays the source returns (validating or shadow-evaluating a candidate overlay)."""
         chosen = [self.library.get(ref) for ref in packs] if packs else self.library.in_force(on or self.today())
         if not chosen:
             raise LibraryError(f"no pack is in force on {on or self.today()}")
-        layered = list(self.overlays(org_id, workspace_id, user_id))
+        layered = list(stack) if stack is not None else list(self.overlays(org_id, workspace_id, user_id))
         key = (tuple(p.revision for p in chosen), tuple(o.revision for o in layered))
         with self._lock:
             found = self._by_key.get(key)
@@ -82,9 +85,9 @@ class PolicyProvider:
         with self._lock:
             return self._by_revision.get(revision)
 
-    def __call__(self, org_id: str) -> EffectivePolicy:
-        """The `PolicySource` the enforcement services take: organization id -> its policy."""
-        return self.effective(org_id or None)
+    def __call__(self, org_id: str, workspace_id: str | None = None, user_id: str | None = None) -> EffectivePolicy:
+        """The `PolicySource` the enforcement services take: the policy of an organization, workspace and user."""
+        return self.effective(org_id or None, workspace_id, user_id)
 
 
 class _Fixed(PolicyProvider):
@@ -94,7 +97,8 @@ class _Fixed(PolicyProvider):
         self._by_revision[policy.revision] = policy
 
     def effective(self, org_id: str | None = None, workspace_id: str | None = None, user_id: str | None = None,
-                  on: dt.date | None = None, packs: Sequence[str] | None = None) -> EffectivePolicy:
-        if packs:
-            return super().effective(org_id, workspace_id, user_id, on, packs)
+                  on: dt.date | None = None, packs: Sequence[str] | None = None,
+                  stack: Sequence[LoadedOverlay] | None = None) -> EffectivePolicy:
+        if packs or stack:
+            return super().effective(org_id, workspace_id, user_id, on, packs, stack)
         return self.policy

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,9 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+_open: ContextVar[tuple[Database, Session] | None] = ContextVar("warden_open_transaction", default=None)
+
+
 class Database:
     """One store: an engine, a session factory, and the schema kept at head."""
 
@@ -86,11 +90,19 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits together on success and rolls back on any error."""
         session = self._sessions()
+        token = _open.set((self, session))
         try:
             with session.begin():
                 yield session
         finally:
+            _open.reset(token)
             session.close()
+
+    def current(self) -> Session | None:
+        """The transaction this context already has open on this store, if any: a reader called from inside
+        one (the policy provider's stored overlays) uses it instead of waiting on its own write lock."""
+        found = _open.get()
+        return found[1] if found is not None and found[0] is self else None
 
     def dispose(self) -> None:
         self.engine.dispose()

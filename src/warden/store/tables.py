@@ -450,3 +450,45 @@ class ContentImage(Base):
     size: Mapped[int] = mapped_column(Integer)  # bytes as received
     source: Mapped[str] = mapped_column(String(300))  # "data" or the URL's host
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --- policy tiers -------------------------------------------------------------------
+
+
+class PolicyOverlay(Base):
+    """One uploaded version of an operator overlay (organization), a workspace overlay or a user's settings
+    (account): the YAML as sent, validated before it was stored; at most one version per scope is active."""
+
+    __tablename__ = "policy_overlays"
+    __table_args__ = (Index("ix_policy_overlays_scope", "org_id", "workspace_id", "account_id", "status"),)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    workspace_id: Mapped[str | None] = _fk("workspaces.id", nullable=True)
+    account_id: Mapped[str | None] = _fk("accounts.id", nullable=True)
+    name: Mapped[str] = mapped_column(String(80))  # the overlay's own id (its `overlay.id`)
+    version: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per scope
+    layer: Mapped[str] = mapped_column(String(20))  # operator | workspace | user
+    text: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="inactive")  # inactive | active
+    created_by: Mapped[str] = mapped_column(String(200))
+    activated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    activated_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class GrantedExemption(Base):
+    """A red-team or research exemption a platform administrator granted to an organization or one account:
+    which exception, for which rules (empty: every rule that offers it), until when and why."""
+
+    __tablename__ = "exemptions"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    account_id: Mapped[str | None] = _fk("accounts.id", nullable=True)
+    kind: Mapped[str] = mapped_column(String(40))  # policy.model.ExceptionKind value
+    rule_ids: Mapped[list[Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
