@@ -79,7 +79,7 @@ class Gateway:
         return openai.AsyncOpenAI(base_url=self.url, api_key=self.keys[mode], max_retries=0, timeout=30)
 
 
-def build(db: Database, upstream_url: str, detectors: DetectorSet, provider: PolicyProvider,
+def build(db: Database, upstream: str, detectors: DetectorSet, provider: PolicyProvider,
           **gateway: Any) -> tuple[Runtime, dict[str, str], dict[str, str]]:
     orgs, issued = {}, {}
     with db.transaction() as s:
@@ -87,7 +87,9 @@ def build(db: Database, upstream_url: str, detectors: DetectorSet, provider: Pol
             orgs[mode] = directory.create_org(s, SYSTEM, directory.OrgIn(name=f"{mode} org")).id
             issued[mode] = keys.issue(s, SYSTEM, keys.KeyIn(role=Role.SERVICE, subject=f"app-{mode}",
                                                             org_id=orgs[mode])).key
-    options = {"upstream_url": upstream_url, "org_modes": {orgs[m]: m for m in MODES}, "stream_window": 120}
+    options = {"upstream_url": upstream, "org_modes": {orgs[m]: m for m in MODES}, "stream_window": 120}
+    if "upstream_url" in gateway:  # a test's own upstream (or None: none configured)
+        options["upstream_url"] = gateway.pop("upstream_url")
     settings = Settings(database_url="sqlite://", gateway=GatewaySettings(**(options | gateway)))
     rt = Runtime(db=db, policies=provider, detectors=detectors, settings=settings)
     return rt, orgs, issued

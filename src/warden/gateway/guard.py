@@ -146,6 +146,15 @@ class Outcome:
         }
 
 
+@dataclass(frozen=True)
+class Admission:
+    """A request admitted and its input screened (`inbound` is None when the caller is refused and the
+    mode blocks: nothing was screened or forwarded)."""
+
+    caller: Caller
+    inbound: Outcome | None
+
+
 class Guard:
     """The gateway's services over one runtime (thread-safe; one per app)."""
 
@@ -156,9 +165,18 @@ class Guard:
         self._decisions: LRU[tuple[str, str], Decision] = LRU(cache_size)
         self._accounts: LRU[tuple[str, str], str] = LRU(cache_size)
         self._recorded: LRU[tuple[str, str | None, str], bool] = LRU(cache_size)
+        self._orgs: LRU[str, bool] = LRU(cache_size)
         self._register = threading.Lock()
 
     # -- who is calling -------------------------------------------------------------------------------------
+
+    def inbound(self, principal: Principal, org_hint: str | None, end_user: str | None,
+                pieces: Sequence[Piece]) -> Admission:
+        """`admit`, then `screen` the input unless the caller is refused: one trip off the event loop."""
+        caller = self.admit(principal, org_hint, end_user)
+        if caller.refused and caller.mode.blocks:
+            return Admission(caller=caller, inbound=None)
+        return Admission(caller=caller, inbound=self.screen(caller, pieces, "input"))
 
     def admit(self, principal: Principal, org_hint: str | None, end_user: str | None) -> Caller:
         org_id = principal.org_id or org_hint
@@ -170,7 +188,10 @@ class Guard:
                                param="safety_identifier", code="missing_end_user")
         mode = mode_for(self.settings, org_id)
         with self.rt.db.transaction() as s:
-            get_org(s, org_id, principal)
+            if self._orgs.get(org_id) is None:  # organizations are not deleted: checked once per process
+                get_org(s, org_id, principal)
+                self._orgs.put(org_id, True)
+            principal.check_org(org_id, "organization")
             if end_user is None:
                 return Caller(principal=principal, org_id=org_id, mode=mode)
             account = self._account(s, principal, org_id, end_user)

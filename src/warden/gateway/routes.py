@@ -148,14 +148,15 @@ async def chat_completions(request: Request, principal: Annotated[Principal, Gat
     user = chat.end_user(body, request.headers.get("x-warden-end-user"))
     style = _style(request, gw.settings.block_response)
     upstream = gw.upstream
-    caller = await run_in_threadpool(gw.guard.admit, principal, request.headers.get("x-warden-organization"), user)
-    if caller.refused and caller.mode.blocks:
+    admitted = await run_in_threadpool(gw.guard.inbound, principal, request.headers.get("x-warden-organization"),
+                                       user, pieces)
+    caller, inbound = admitted.caller, admitted.inbound
+    if inbound is None:
         headers = {"x-warden-mode": caller.mode.value, "x-warden-decision": Verdict.BLOCK.value,
                    "x-warden-standing": caller.standing, "x-warden-account": caller.account_id or ""}
         code = f"account_{caller.standing}"
         message = f"the end user's account is {caller.standing}; its requests are refused"
         return JSONResponse(error_body(403, message, "user", code), status_code=403, headers=headers)
-    inbound = await run_in_threadpool(gw.guard.screen, caller, pieces, "input")
     headers = _headers(caller, inbound)
     if inbound.blocked and caller.mode.blocks:
         return _blocked(body, gw.settings.refusal, style, inbound, headers)
@@ -248,9 +249,15 @@ async def screen(request: Request, principal: Annotated[Principal, GatewayCaller
         raise APIError(400, "stage must be input or output", param="stage", code="invalid_value")
     pieces = chat.parse_request(body, model=False) if stage == "input" else chat.parse_answer(body)
     user = chat.end_user(body, request.headers.get("x-warden-end-user"))
-    caller = await run_in_threadpool(gw.guard.admit, principal, request.headers.get("x-warden-organization"), user)
-    found = (Outcome(stage=stage, policy_revision=gw.guard.policy(caller).revision) if caller.refused
-             and caller.mode.blocks else await run_in_threadpool(gw.guard.screen, caller, pieces, stage))
+    org = request.headers.get("x-warden-organization")
+    if stage == "input":
+        admitted = await run_in_threadpool(gw.guard.inbound, principal, org, user, pieces)
+        caller, screened = admitted.caller, admitted.inbound
+    else:
+        caller = await run_in_threadpool(gw.guard.admit, principal, org, user)
+        screened = None if caller.refused and caller.mode.blocks else \
+            await run_in_threadpool(gw.guard.screen, caller, pieces, stage)
+    found = screened or Outcome(stage=stage, policy_revision=gw.guard.policy(caller).revision)
     refused = caller.refused and caller.mode.blocks
     return ScreenResult(decision=Verdict.BLOCK.value if refused else found.verdict.value,
                         blocked=refused or (found.blocked and caller.mode.blocks), refused=caller.refused,
