@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import uuid
+import weakref
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -102,6 +105,85 @@ class Decision(BaseModel):
     @property
     def hard_limit(self) -> bool:
         return any(v.hard_limit for v in self.violations)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The rules of one policy on one surface that test content, indexed by what can make each fire: a
+    signal reaching a threshold, or a context variable its condition reads. Built once per policy object
+    (a revision), with every condition compiled; a decision evaluates only the rules its signals and
+    context can fire, in policy order."""
+
+    rules: tuple[EffectiveRule, ...]
+    by_category: dict[str, tuple[tuple[float, int], ...]]  # category -> (threshold, rule position)
+    by_root: dict[str, tuple[int, ...]]  # context variable -> rules whose condition reads it
+    always: frozenset[int]  # rules that may fire on any content (a threshold of 0, or a condition true
+    # or failing even when every variable it reads is absent)
+
+    def candidates(self, scores: Mapping[str, float], context: Mapping[str, Any]) -> list[EffectiveRule]:
+        found = set(self.always)
+        for category, value in scores.items():
+            for threshold, position in self.by_category.get(category, ()):
+                if value >= threshold:
+                    found.add(position)
+        for root in context:
+            found.update(self.by_root.get(root, ()))
+        return [self.rules[i] for i in sorted(found)]
+
+
+def _constant(source: str) -> bool:
+    """Whether a condition can hold (or fails, which a hard limit counts as met) with none of its variables."""
+    try:
+        return expr.check(source, expr.activation({}))
+    except expr.EvaluationError:
+        return True
+
+
+def _build_plan(policy: EffectivePolicy, surface: Surface | None) -> _Plan:
+    rules = tuple(r for r in policy.active(surface)
+                  if r.rule.kind is not RuleKind.OBLIGATION and r.rule.safe_messaging is None
+                  and r.rule.triggers is not None and (r.rule.triggers.signals or r.rule.triggers.condition))
+    by_category: dict[str, list[tuple[float, int]]] = {}
+    by_root: dict[str, list[int]] = {}
+    always: set[int] = set()
+    for i, rule in enumerate(rules):
+        triggers = rule.rule.triggers
+        assert triggers is not None
+        for trig in triggers.signals:
+            if trig.min_score <= 0.0:
+                always.add(i)  # an absent signal counts 0.0
+            by_category.setdefault(trig.category, []).append((trig.min_score, i))
+        condition = triggers.condition
+        if condition is None or (triggers.signals and triggers.match is Match.ALL):
+            continue  # without a signal over its threshold the condition cannot make this rule fire
+        for root in expr.compile_expression(condition).roots:
+            by_root.setdefault(root, []).append(i)
+        if _constant(condition):
+            always.add(i)
+    return _Plan(rules, {k: tuple(v) for k, v in by_category.items()}, {k: tuple(v) for k, v in by_root.items()},
+                 frozenset(always))
+
+
+_PLANS_LOCK = threading.Lock()
+# id(policy) -> (a weak reference to it, its plans by surface): an EffectivePolicy is not hashable
+_KEYS: dict[int, tuple[weakref.ref[EffectivePolicy], dict[Surface | None, _Plan]]] = {}
+
+
+def _plan(policy: EffectivePolicy, surface: Surface | None) -> _Plan:
+    """The plan for `policy` on `surface`, built on first use and kept while the policy object lives."""
+    with _PLANS_LOCK:
+        entry = _KEYS.get(id(policy))
+        if entry is None or entry[0]() is not policy:
+            key = id(policy)
+            entry = (weakref.ref(policy, lambda _ref: _KEYS.pop(key, None)), {})
+            _KEYS[key] = entry
+        plans = entry[1]
+        found = plans.get(surface)
+    if found is None:
+        found = _build_plan(policy, surface)
+        with _PLANS_LOCK:
+            plans[surface] = found
+    return found
 
 
 def _scores(signals: Iterable[Signal] | Mapping[str, float]) -> tuple[dict[str, float], list[str]]:
@@ -264,14 +346,13 @@ def decide(
     ctx.setdefault("signals", scores)
     if surface_ is not None:
         ctx.setdefault("surface", surface_.value)
-    act = expr.activation(ctx)  # converted once; every condition below reads the same context
+    act = expr.activation(ctx)  # converted once, on first use; every condition below reads the same context
 
     violations: list[Violation] = []
     exemptions: list[Exemption] = []
     degraded: list[DegradedRule] = []
-    for rule in policy.active(surface_):
-        if rule.rule.kind is RuleKind.OBLIGATION or rule.rule.safe_messaging is not None:
-            continue  # duties of the platform, not tests on content; safe messaging is answered below
+    # obligations are duties of the platform, not tests on content; safe messaging is answered below
+    for rule in _plan(policy, surface_).candidates(scores, ctx):
         hit = _fires(rule, scores, act, degraded)
         if hit is None:
             continue
