@@ -64,7 +64,7 @@ class Runtime:
     anchors: AnchorWorker | None = field(default=None, init=False)  # signed audit heads, on a schedule
 
     def __post_init__(self) -> None:
-        self.screener = Screener(self.detectors)
+        self.screener = Screener(self.detectors, batch_window_s=self.settings.batch_window_ms / 1000)
         self.limiter = RateLimiter.build(self.settings.limits, self.db)  # per key and address
 
     @property

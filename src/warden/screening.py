@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from warden.batching import DetectionBatcher
 from warden.categories import OPENAI_CATEGORIES
 from warden.decide import Decision, decide
 from warden.detect.pipeline import Detection, DetectorSet
@@ -68,12 +69,17 @@ class Screened:
 class Screener:
     """Detect with a detector set, then decide under a policy (per call, or the one given here)."""
 
-    def __init__(self, detectors: Detector | Sequence[Detector], policy: EffectivePolicy | None = None) -> None:
+    def __init__(self, detectors: Detector | Sequence[Detector], policy: EffectivePolicy | None = None,
+                 batch_window_s: float = 0.0) -> None:
         self.detectors = DetectorSet.of(detectors)
         self.policy = policy
+        # with a window, concurrent callers' contents run in one detector batch (`warden.batching`)
+        self.batcher = DetectionBatcher(self.detectors, batch_window_s) if batch_window_s > 0 else None
 
     def detect(self, contents: Sequence[Content]) -> list[Detection]:
         """Signals only: no policy, no store. Raises `DetectorError` when a detector cannot answer."""
+        if self.batcher is not None:
+            return self.batcher.run(contents)
         return self.detectors.run(contents)
 
     def screen(self, contents: Sequence[Content], surface: str | None = "api",

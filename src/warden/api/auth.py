@@ -107,7 +107,7 @@ def _principal(rt: Runtime, authorization: str | None, request: Request) -> Prin
     rt.limiter.before_authentication(address)
     if not authorization or not authorization.lower().startswith("bearer "):
         raise APIError(401, "missing API key: send `Authorization: Bearer wdn_...`", code="missing_api_key")
-    with rt.db.transaction() as s:
+    with rt.db.read() as s:  # every authenticated request passes here: it must not take the write lock
         principal = keys.authenticate(s, authorization[7:].strip())
     if principal is None:
         rt.limiter.authentication_failed(address)

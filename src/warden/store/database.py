@@ -4,8 +4,9 @@ The default store is a SQLite file at ``$XDG_DATA_HOME/warden/warden.db``
 (``~/.local/share/warden/warden.db``), created and migrated on first use; set
 ``WARDEN_DATABASE_URL`` to any SQLAlchemy URL (``postgresql+psycopg://…`` in
 production) to use another. SQLite runs with WAL and foreign keys on, and every
-transaction begins IMMEDIATE so that concurrent writers queue instead of
-failing half-way.
+write transaction begins IMMEDIATE so that concurrent writers queue instead of
+failing half-way; `Database.read()` opens a read transaction (a deferred BEGIN on
+SQLite, which takes no write lock; READ ONLY on PostgreSQL) for work that only reads.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,9 +51,10 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _reading.get() else "BEGIN IMMEDIATE")
 
 
+_reading: ContextVar[bool] = ContextVar("warden_read_transaction", default=False)
 _open: ContextVar[tuple[Database, Session] | None] = ContextVar("warden_open_transaction", default=None)
 
 
@@ -97,6 +99,24 @@ class Database:
         finally:
             _open.reset(token)
             session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction for reads only: on SQLite it takes no write lock, so readers never queue behind
+        writers (WAL); on PostgreSQL it is READ ONLY. A write inside it is an error on PostgreSQL and may
+        meet a busy database on SQLite: use `transaction()` for anything that writes."""
+        open_already = self.current()
+        if open_already is not None:  # already inside a transaction on this store: read there
+            yield open_already
+            return
+        token = _reading.set(True)
+        try:
+            with self.transaction() as session:
+                if self.is_postgres:
+                    session.execute(text("SET TRANSACTION READ ONLY"))
+                yield session
+        finally:
+            _reading.reset(token)
 
     def current(self) -> Session | None:
         """The transaction this context already has open on this store, if any: a reader called from inside
