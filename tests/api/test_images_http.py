@@ -29,13 +29,14 @@ from warden.store import Database
 from warden.store.tables import ContentImage, ContentItem, Evidence, MandatoryReport
 
 LISTED = scene(42)
+CLASSIFIER = ImageClassifierDetector()  # the model loads once for the module
 
 
 @pytest.fixture
 def http(db: Database) -> Any:
     import_list(db, parse(f"{pdq.hash_image(LISTED).hex},test csam entry"), name="csam-test", category="sexual/minors")
     detectors = DetectorSet([KeywordDetector({"hate": (0.9, ["hateful"])}), HashDetector(database_url=db.url),
-                             ImageClassifierDetector(), VisualCueDetector()])
+                             CLASSIFIER, VisualCueDetector()])
     runtime = Runtime(db=db, policies=PolicyProvider.load(()), detectors=detectors,
                       cybertip=CyberTipSettings(endpoint=None, reporter=ReporterInfo(
                           first_name="T", last_name="R", email="ts@example.invalid")))
