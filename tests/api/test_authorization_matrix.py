@@ -290,6 +290,10 @@ SAMPLES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/v1/overlays"): {"org_id": "{org}", "workspace_id": "{ws}", "text": "overlay: {{id: intruder, title: t, "
                                                                                "layer: workspace}}\n"},
     ("GET", "/v1/overlays"): None,
+    ("POST", "/v1/exemptions"): {"org_id": "{org}", "account_id": "{user}", "kind": "red-team", "reason": "drill",
+                                 "expires_at": "2999-01-01T00:00:00Z"},
+    ("GET", "/v1/exemptions"): None,
+    ("DELETE", "/v1/exemptions/{exemption_id}"): None,
     ("GET", "/v1/overlays/{overlay_id}"): None,
     ("POST", "/v1/overlays/{overlay_id}/activate"): None,
     ("POST", "/v1/overlays/rollback"): {"org_id": "{org}", "workspace_id": "{ws}"},
@@ -306,10 +310,11 @@ SAMPLES: dict[tuple[str, str], dict[str, Any] | None] = {
 # path parameter -> the record of the scope it names
 PATH_PARAMS = {"org_id": "org", "account_id": "user", "content_id": "content", "decision_id": "decision",
                "action_id": "action", "case_id": "case", "appeal_id": "appeal", "key_id": "key",
-               "report_id": "mandatory", "overlay_id": "overlay"}
+               "report_id": "mandatory", "overlay_id": "overlay",
+               "exemption_id": "exemption"}
 # records whose id must never appear in an answer to another scope's key
 RECORDS = ("user", "app", "content", "decision", "action", "case", "appeal", "key", "mandatory", "report",
-           "queued_content", "hard_content", "overlay")
+           "queued_content", "hard_content", "overlay", "exemption")
 
 
 def _cell(client: TestClient, db: Database, admin: dict[str, str], org: str, ws: str, tag: str) -> dict[str, Any]:
@@ -343,7 +348,11 @@ def _cell(client: TestClient, db: Database, admin: dict[str, str], org: str, ws:
         "org_id": org, "workspace_id": ws,
         "text": f"overlay: {{id: ws-{tag}, title: t, layer: workspace}}\nadjust:\n  - {{rule: mini.hate, min_score: 0.4}}\n"})
     assert overlay.status_code == 201, overlay.text
-    return {"overlay": overlay.json()["id"], "org": org, "ws": ws, "user": user["id"], "app": app["id"], "content": acted["content_id"],
+    exemption = client.post("/v1/exemptions", headers=admin, json={
+        "org_id": org, "account_id": user["id"], "kind": "red-team", "reason": "authorised drill",
+        "expires_at": "2999-01-01T00:00:00Z"})
+    assert exemption.status_code == 201, exemption.text
+    return {"overlay": overlay.json()["id"], "exemption": exemption.json()["id"], "org": org, "ws": ws, "user": user["id"], "app": app["id"], "content": acted["content_id"],
             "decision": acted["decision"]["id"], "action": action, "case": queued["enforcement"]["case_id"],
             "appeal": appeal.json()["id"], "report": report["report_id"], "key": bound["service"].id,
             "mandatory": mandatory, "queued_content": queued["content_id"], "hard_content": hard["content_id"],

@@ -44,6 +44,7 @@ ROUTERS: list[str] = [
     "warden.api.routes_transparency:router",
     "warden.api.routes_review:router",
     "warden.api.routes_overlays:router",
+    "warden.api.routes_exemptions:router",
     "warden.gateway.routes:router",
     "warden.trends.routes:router",
 ]

@@ -152,6 +152,10 @@ def create_moderation(rt: RuntimeDep, caller: Annotated[Principal | None, Modera
     surface, context = _options(body.get("warden"))
     # a failing remote detector or judge raises DetectorError: a 503 at the edge, nothing changed
     policy = _policy(rt, caller, body.get("warden"))
+    raw = body.get("warden")
+    options: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    context = tiers.caller_context(rt.db, caller, context, rt.clock(), org_id=options.get("org_id"),
+                                   account_id=options.get("account_id"))  # exemptions are granted, not declared
     screened = rt.screener.screen(contents, surface=surface, context=context, policy=policy)
     payload = {
         "id": f"modr-{uuid.uuid4().hex}",

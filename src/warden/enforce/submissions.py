@@ -19,7 +19,7 @@ from warden.decide import Decision, decide
 from warden.detect.images.facts import ImageFacts
 from warden.detect.protocol import Content, ContentPart
 from warden.detect.signals import Signal
-from warden.enforce import audit, cases, enforcement, mandatory, safety, strikes
+from warden.enforce import audit, cases, enforcement, exemptions, mandatory, safety, strikes
 from warden.enforce.enforcement import EnforcementResult
 from warden.enforce.errors import Conflict, Invalid
 from warden.enforce.kinds import CaseKind, Source
@@ -148,8 +148,12 @@ def submit(session: Session, principal: Principal, sub: Submission, policy: Poli
         signals = detected
     # the caller's tiers: the organization's overlay, the workspace's and the end user's settings
     workspace = account.workspace_id if account is not None else principal.workspace_id
-    decision = decide(policy(sub.org_id, workspace, account.id if account is not None else None), signals, ctx,
-                      sub.surface)
+    effective = policy(sub.org_id, workspace, account.id if account is not None else None)
+    # a red-team or research claim counts only where a platform administrator granted it (`exemptions`)
+    grants = exemptions.live(session, sub.org_id, sub.account_id, now)
+    decision = decide(effective, signals, exemptions.gate(ctx, grants), sub.surface)
+    if not exemptions.within_grants(decision, grants):
+        decision = decide(effective, signals, exemptions.strip_claims(ctx), sub.surface)
 
     content = ContentItem(id=new_id("cnt"), org_id=sub.org_id, account_id=sub.account_id, app_id=sub.app_id,
                           content_type=sub.content_type, text=stored_text(sub),

@@ -9,8 +9,13 @@ policy alone, and cannot ask for more.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy.orm import Session
 
+from warden.enforce import exemptions
 from warden.enforce.principal import Principal
 from warden.enforce.scoping import get_org, get_scoped
 from warden.errors import NotAuthenticated
@@ -48,3 +53,19 @@ def caller_policy(db: Database, provider: PolicyProvider, principal: Principal |
         return provider.effective()
     with db.transaction() as s:
         return policy_for(s, provider, principal, org_id=org_id, account_id=account_id)
+
+
+def caller_context(db: Database, principal: Principal | None, context: Mapping[str, Any], now: dt.datetime, *,
+                   org_id: str | None = None, account_id: str | None = None) -> dict[str, Any]:
+    """The decision context with red-team / research claims kept only where a grant covers the caller
+    (`warden.enforce.exemptions`); an anonymous caller's claims are dropped."""
+    if principal is None:
+        return exemptions.strip_claims(context)
+    org = principal.scoped_org(org_id)
+    if org is None and account_id is None:
+        return exemptions.strip_claims(context)
+    with db.transaction() as s:
+        if org is None and account_id is not None:
+            org = get_scoped(s, Account, account_id, principal, "account").org_id
+        assert org is not None
+        return exemptions.gate(context, exemptions.live(s, org, account_id, now))
