@@ -27,6 +27,7 @@ CORE_COMMANDS = [
     "warden.api.cli",
     "warden.gateway.cli",
     "warden.trends.cli",
+    "warden.scan.cli",
     "warden.enforce.overlays_cli",
 ]
 
