@@ -223,6 +223,7 @@ def test_json_bodies_that_would_break_the_layers_below() -> None:
 def test_rate_limits_per_address_and_key(db: Database, mini_policy: EffectivePolicy) -> None:
     rt = _runtime(db, mini_policy, rate_per_address=1, burst_per_address=3, rate_per_key=1, burst_per_key=2,
                   exempt=())
+    rt.limiter = RateLimiter(rt.settings.limits, MemoryBuckets(), clock=lambda: 1000.0)  # time stands still
     with TestClient(create_app(rt)) as client:
         codes = [client.get("/healthz").status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
@@ -231,6 +232,7 @@ def test_rate_limits_per_address_and_key(db: Database, mini_policy: EffectivePol
         assert refused.json()["error"] == {"message": refused.json()["error"]["message"], "type": "rate_limit_error",
                                            "param": None, "code": "rate_limit_exceeded"}
     rt = _runtime(db, mini_policy, rate_per_address=0, rate_per_key=0.01, burst_per_key=2)
+    rt.limiter = RateLimiter(rt.settings.limits, MemoryBuckets(), clock=lambda: 1000.0)
     with db.transaction() as s:
         key = keys.issue(s, SYSTEM, keys.KeyIn(role=Role.PLATFORM_ADMIN, subject="rl")).key
     with TestClient(create_app(rt)) as client:
