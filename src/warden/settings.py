@@ -29,17 +29,18 @@ values; nothing below reads `os.environ` itself (a test checks). The variables:
 | `WARDEN_GATEWAY_REFUSAL`, `WARDEN_GATEWAY_BLOCK_RESPONSE` | `gateway.refusal`, `.block_response` | -, completion |
 | `WARDEN_GATEWAY_STREAM_WINDOW`, `_STREAM_HOLD` | `gateway.stream_window` (chars), `.stream_hold` | 200, on |
 | `WARDEN_GATEWAY_REQUIRE_USER` | `gateway.require_user` (refuse requests naming no end user) | off |
-| `WARDEN_MAX_BODY_BYTES` | `limits.max_body_bytes` (request body cap; 413 before the body is parsed) | 8 MiB |
-| `WARDEN_MAX_REQUEST_CHARS`, `WARDEN_MAX_REQUEST_ITEMS` | `limits.max_request_chars` / `max_request_items` (all inputs of one request) | 1,000,000 / 2,048 |
-| `WARDEN_HEADER_TIMEOUT`, `WARDEN_BODY_TIMEOUT` | `limits.header_timeout` / `body_timeout` (seconds to receive headers / the whole body) | 10 / 30 |
-| `WARDEN_RATE_PER_KEY`, `WARDEN_BURST_PER_KEY` | `limits.rate_per_key` (requests/s; 0 = off) / `burst_per_key` | 100 / 500 |
-| `WARDEN_RATE_PER_ADDRESS`, `WARDEN_BURST_PER_ADDRESS` | `limits.rate_per_address` (0 = off) / `burst_per_address` | 100 / 500 |
-| `WARDEN_RATE_EXEMPT` | `limits.exempt` (addresses without a per-address limit; `none` for none) | `127.0.0.1,::1` |
-| `WARDEN_AUTH_FAILURES`, `WARDEN_AUTH_FAILURE_REFILL` | `limits.auth_failures` (failed authentications allowed at once per address) / refill per second | 10 / 0.2 |
-| `WARDEN_RATE_STORE` | `limits.store`: `memory` (one process) or `database` (shared by workers) | `memory` (`database` under `serve --workers N`) |
+| `WARDEN_MAX_BODY_BYTES` | `limits.max_body_bytes` (body cap; 413 before parsing) | 8 MiB |
+| `WARDEN_MAX_REQUEST_CHARS`, `_ITEMS` | `limits.max_request_chars` / `_items` (per request) | 1,000,000 / 2,048 |
+| `WARDEN_HEADER_TIMEOUT`, `WARDEN_BODY_TIMEOUT` | `limits.header_timeout` / `body_timeout` (s) | 10 / 30 |
+| `WARDEN_RATE_PER_KEY`, `WARDEN_BURST_PER_KEY` | `limits.rate_per_key` (req/s; 0 = off) / burst | 100 / 500 |
+| `WARDEN_RATE_PER_ADDRESS`, `WARDEN_BURST_PER_ADDRESS` | `limits.rate_per_address` (0 = off) / burst | 100 / 500 |
+| `WARDEN_RATE_EXEMPT` | `limits.exempt` (no per-address limit; `none` for none) | `127.0.0.1,::1` |
+| `WARDEN_AUTH_FAILURES`, `_AUTH_FAILURE_REFILL` | `limits.auth_failures` per address / refill per s | 10 / 0.2 |
+| `WARDEN_RATE_STORE` | `limits.store`: `memory` or `database` (shared by workers) | `memory` |
 | `WARDEN_IDEMPOTENCY_TTL` | `idempotency_ttl` (hours an idempotency record is kept) | 24 |
-| `WARDEN_EVIDENCE_KEY`, `WARDEN_EVIDENCE_KEY_FILE` | `evidence_key` / `evidence_key_file` (AES-256-GCM keys of sealed evidence) | `data_dir/evidence.key`, created |
-| `WARDEN_AUDIT_SIGNING_KEY_FILE`, `WARDEN_AUDIT_ANCHOR_DIR`, `WARDEN_AUDIT_ANCHOR_EVERY` | `audit_anchor.*` (Ed25519 key, where signed heads go, seconds between them; 0 = off) | none / `data_dir/anchors` / 3600 |
+| `WARDEN_EVIDENCE_KEY`, `_KEY_FILE` | `evidence_key` / `evidence_key_file` (AES-256-GCM) | `data_dir/evidence.key` |
+| `WARDEN_AUDIT_SIGNING_KEY_FILE` | `audit_anchor.signing_key_file` (Ed25519; signed anchors) | none |
+| `WARDEN_AUDIT_ANCHOR_DIR`, `_EVERY` | `audit_anchor.directory` / `every` (s; 0 = off) | `data_dir/anchors` / 3600 |
 | `WARDEN_OUTBOUND_ALLOW_HOSTS` | `outbound_allow_hosts` (non-public hosts, IPs, CIDRs; `warden.outbound`) | none |
 | `WARDEN_HASH_DISTANCE` | `hash_distance` (PDQ bits a known-image match may differ by) | `31` |
 | `WARDEN_IMAGE_MAX_BYTES` | `image_max_bytes` (largest image accepted, data: or fetched) | 20 MiB |
