@@ -25,7 +25,7 @@ The end user: the request's `safety_identifier` or `user`, else LiteLLM's
           mode: [pre_call, post_call]
           default_on: true
           api_base: http://127.0.0.1:8000          # Warden
-          api_key: os.environ/WARDEN_API_KEY       # a service key of the organization
+          api_key: wdn_...                         # a service key (or LiteLLM's env reference)
 """
 
 from __future__ import annotations
