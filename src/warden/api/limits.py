@@ -31,7 +31,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warden.api.errors import error_response
-from warden.errors import RateLimited
+from warden.errors import InvalidInput, RateLimited
 from warden.ratelimit import RateLimiter
 from warden.settings import LimitSettings
 
@@ -41,7 +41,7 @@ _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _QUERY_NUMBER = re.compile(rb"(?:^|&)[^=&]*=(-|%2[dD])?([0-9]{19,})(?=&|$)")
 
 
-class BodyRefused(ValueError):
+class BodyRefused(InvalidInput):
     """A JSON body holds a value no layer below can take."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -38,17 +39,18 @@ class ScanEngine(Protocol):
     def run(self, job: ScanJob) -> ScanReport: ...
 
 
-ENGINES: dict[str, Callable[[int, str | None], ScanEngine]] = {}
+# name -> "module:Class" of an engine taking (workers, address); plugins add theirs with `register`
+ENGINES: dict[str, str] = {"local": "warden.scan.local:LocalEngine", "ray": "warden.scan.ray_engine:RayEngine"}
 
 
-def register(name: str, factory: Callable[[int, str | None], ScanEngine]) -> None:
-    ENGINES[name] = factory
+def register(name: str, path: str) -> None:
+    ENGINES[name] = path
 
 
 def engine(name: str, workers: int = 1, address: str | None = None) -> ScanEngine:
     """The engine `name` with `workers` workers (`address`: an existing cluster, for ray)."""
-    from warden.scan import local, ray_engine  # noqa: F401  (they register themselves)
-
     if name not in ENGINES:
         raise KeyError(f"no scan engine {name!r}; known: {', '.join(sorted(ENGINES))}")
-    return ENGINES[name](workers, address)
+    module, _, attr = ENGINES[name].partition(":")
+    factory: Callable[[int, str | None], ScanEngine] = getattr(importlib.import_module(module), attr)
+    return factory(workers, address)

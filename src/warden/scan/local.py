@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from warden.scan.engine import ScanJob, ScanReport, register
+from warden.scan.engine import ScanJob, ScanReport
 from warden.scan.store import item_batches
 from warden.scan.work import BatchScanner
 
@@ -25,5 +25,3 @@ class LocalEngine:
         return ScanReport(engine=self.name, workers=1, policy_revision=scanner.policy.revision, scanned=scanned,
                           written=written, seconds=time.perf_counter() - started)
 
-
-register("local", LocalEngine)

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from warden.scan.engine import ScanJob, ScanReport, register
+from warden.scan.engine import ScanJob, ScanReport
 from warden.scan.store import ITEMS_SQL, StoredItem
 
 
@@ -84,5 +84,3 @@ class RayEngine:
                           scanned=sum(int(r["scanned"]) for r in rows), written=sum(int(r["written"]) for r in rows),
                           seconds=time.perf_counter() - started)
 
-
-register("ray", RayEngine)
