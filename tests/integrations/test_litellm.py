@@ -6,6 +6,7 @@ interface its custom-guardrail documentation defines, called with LiteLLM's own 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -42,6 +43,13 @@ def _upstream(gw: Gateway) -> str:
     return str(gw.runtime.settings.gateway.upstream_url)
 
 
+
+def _run(coro: Any) -> Any:
+    """`asyncio.run` on a thread of its own: an earlier test's event loop (Playwright's) may still be
+    running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
 def test_pre_call_passes_clean_requests_and_blocks_violations(env: Gateway) -> None:
     async def main() -> None:
         guard = _guard(env)
@@ -59,7 +67,7 @@ def test_pre_call_passes_clean_requests_and_blocks_violations(env: Gateway) -> N
         assert refused.value.status_code == 403  # the account is suspended: refused before any model call
         await guard.aclose()
 
-    asyncio.run(main())
+    _run(main())
     assert env.received == []  # the hooks screen; only litellm itself would call a model
 
 
@@ -85,7 +93,7 @@ def test_post_call_and_streaming_hooks_on_litellm_answers(env: Gateway) -> None:
         await guard.aclose()
         return text, released
 
-    text, released = asyncio.run(main())
+    text, released = _run(main())
     assert text == "You said: What should I plant in a shady garden?"
     assert "".join(released).startswith("Here is a story.")  # windows before the block were released
     assert "bomb" not in "".join(released)
@@ -99,4 +107,4 @@ def test_warden_unreachable_fails_closed() -> None:
         assert caught.value.status_code == 503 and not caught.value.blocked_content
         await guard.aclose()
 
-    asyncio.run(main())
+    _run(main())
