@@ -270,15 +270,12 @@ def train(options: TrainOptions, log: Log = print) -> dict[str, Any]:
                           key=f"{encoder.name}-{_digest(out / 'encoder.onnx')}"), idx, len(texts))
     emb1 = _scatter(embed(static_encoder, chosen, options.cache_dir, log,
                           key=f"static-{_digest(out / 'static.npz')}"), idx, len(texts))
-    if options.recalibrate:
-        stage2, stage1 = shipped.minilm, shipped.static
-        _calibrate(stage2, emb2[ca], y[ca], mask[ca])
-        teacher = stage2.probabilities(emb2)
-    else:
-        stage2 = _stage2_heads(final, names)
-        _calibrate(stage2, emb2[ca], y[ca], mask[ca])
-        teacher = stage2.probabilities(emb2)
-        stage1 = _stage1_heads(emb1, teacher, weights, splits, names, options, log)
+    stage2 = shipped.minilm if options.recalibrate else _stage2_heads(final, names)
+    _calibrate(stage2, emb2[ca], y[ca], mask[ca])
+    teacher = stage2.probabilities(emb2)
+    # Recalibrating keeps the stage-1 weights: they imitate stage 2's probabilities, which do not change.
+    stage1 = shipped.static if options.recalibrate else _stage1_heads(emb1, teacher, weights, splits, names,
+                                                                       options, log)
     # Stage 1 is calibrated against stage 2's decisions: it stands in for stage 2 outside the band.
     decided = (teacher >= stage2.thresholds).astype(np.float32)
     _calibrate(stage1, emb1[ca], decided[ca], np.ones_like(decided[ca]))

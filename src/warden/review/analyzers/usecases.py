@@ -358,6 +358,13 @@ _NAME = rf"{_WORD}(?:\s+(?:{_WORD}|de|van|von|da)){{1,3}}"
 _REAL = (r"(?i:the\s+real|the\s+actual|real-life|famous|celebrity|the\s+singer|the\s+actor|the\s+actress|the\s+rapper|"
          r"the\s+footballer|the\s+athlete|the\s+ceo|the\s+influencer|the\s+youtuber|the\s+streamer|the\s+politician|"
          r"the\s+senator|the\s+president|the\s+podcaster|the\s+host)")
+# One capitalised word or more, when the sentence says the person is real and known: "You are Drake,
+# the rapper", "talk to fans as Taylor Swift would", "roleplay as Elon Musk ... as him".
+_NAME_1 = rf"{_WORD}(?:\s+(?:{_WORD}|de|van|von|da)){{0,3}}"
+_KNOWN = (r"(?i:the\s+(?:rapper|singer|actor|actress|athlete|footballer|ceo|founder|billionaire|politician|president|"
+          r"senator|influencer|youtuber|streamer|podcaster|star|comedian|author|musician)|(?:his|her) (?:fans|albums?|"
+          r"songs?|films?|movies?|career|tweets?|company|companies|shows?|music)|with (?:his|her|their)? ?fans|"
+          r"fans|in (?:his|her) (?:own )?(?:voice|style|words)|as (?:him|her)(?:self)?\b|(?:he|she) would)")
 IMPERSONATION: tuple[re.Pattern[str], ...] = (
     re.compile(rf"\b(?i:you\s+are|you're|act\s+as|play|pretend\s+to\s+be|roleplay\s+as|role-play\s+as|impersonate|"
                rf"speak\s+as|respond\s+as|talk\s+as|reply\s+as|become)\s+{_REAL}\s+(?P<name>{_NAME})"),
@@ -367,18 +374,10 @@ IMPERSONATION: tuple[re.Pattern[str], ...] = (
                r"(?i:the\s+)?(?i:famous|real|well-known|popular|award-winning|grammy|oscar|olympic|billionaire|celebrity)"),
     re.compile(rf"\b(?i:you\s+are|you're|as)\s+(?P<name>{_NAME})\b.{{0,60}}?\b(?i:in\s+the\s+first\s+person|"
                r"never\s+break\s+character|real\s+person|not\s+an?\s+(?:ai|bot))", re.S),
+    re.compile(rf"\b(?i:you\s+are|you're|act\s+as|play|pretend\s+to\s+be|roleplay\s+as|role-play\s+as|impersonate|"
+               rf"speak\s+as|respond\s+as|talk\s+(?:to\s+\w+\s+)?as|reply\s+as|chat\s+(?:with\s+\w+\s+)?as|be|"
+               rf"become)\s+(?P<name>{_NAME_1})\b[^.!?\n]{{0,80}}?{_KNOWN}"),
 )
-# One capitalised word or more, when the sentence says the person is real and known: "You are Drake,
-# the rapper", "talk to fans as Taylor Swift would", "roleplay as Elon Musk ... as him".
-_NAME_1 = rf"{_WORD}(?:\s+(?:{_WORD}|de|van|von|da)){{0,3}}"
-_KNOWN = (r"(?i:the\s+(?:rapper|singer|actor|actress|athlete|footballer|ceo|founder|billionaire|politician|president|"
-          r"senator|influencer|youtuber|streamer|podcaster|star|comedian|author|musician)|(?:his|her) (?:fans|albums?|"
-          r"songs?|films?|movies?|career|tweets?|company|companies|shows?|music)|with (?:his|her|their)? ?fans|"
-          r"fans|in (?:his|her) (?:own )?(?:voice|style|words)|as (?:him|her)(?:self)?\b|(?:he|she) would)")
-IMPERSONATION = (*IMPERSONATION, re.compile(
-    rf"\b(?i:you\s+are|you're|act\s+as|play|pretend\s+to\s+be|roleplay\s+as|role-play\s+as|impersonate|speak\s+as|"
-    rf"respond\s+as|talk\s+(?:to\s+\w+\s+)?as|reply\s+as|chat\s+(?:with\s+\w+\s+)?as|be|become)\s+(?P<name>{_NAME_1})"
-    rf"\b[^.!?\n]{{0,80}}?{_KNOWN}"))
 _NOT_A_PERSON = re.compile(r"^(?:The|This|Your|Our|A|An|You|I|We|They|It|Never|Always|GPT|AI)\b")
 
 
