@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -38,6 +39,14 @@ def test_concurrent_callers_share_batches_and_each_gets_its_own_signals() -> Non
         assert len(found) == 1
         assert bool(found[0].signals) == text.startswith("kill")
     assert sum(detector.sizes) == 40 and len(detector.sizes) < 20  # batched, not one call per caller
+
+
+def test_a_lone_caller_of_an_idle_service_does_not_wait_for_the_window() -> None:
+    batcher = DetectionBatcher(DetectorSet.of(Recording()), window_s=0.5)
+    for _ in range(3):  # one caller at a time: each runs at once, never held for the half-second window
+        started = time.perf_counter()
+        assert batcher.run(["kill"])[0].signals
+        assert time.perf_counter() - started < 0.25
 
 
 def test_a_detector_failure_reaches_every_caller_of_the_batch_and_the_worker_survives() -> None:
