@@ -29,6 +29,8 @@ values; nothing below reads `os.environ` itself (a test checks). The variables:
 | `WARDEN_GATEWAY_REFUSAL`, `WARDEN_GATEWAY_BLOCK_RESPONSE` | `gateway.refusal`, `.block_response` | -, completion |
 | `WARDEN_GATEWAY_STREAM_WINDOW`, `_STREAM_HOLD` | `gateway.stream_window` (chars), `.stream_hold` | 200, on |
 | `WARDEN_GATEWAY_REQUIRE_USER` | `gateway.require_user` (refuse requests naming no end user) | off |
+| `WARDEN_GATEWAY_ROUTE_MODES` (`[org_id:]route=mode,...`) | `gateway.route_modes` (per route, all orgs or one) | none |
+| `WARDEN_GATEWAY_STANDING_TTL` | `gateway.standing_ttl` (s an end user's standing is cached; 0 = off) | 2 |
 | `WARDEN_MAX_BODY_BYTES` | `limits.max_body_bytes` (body cap; 413 before parsing) | 8 MiB |
 | `WARDEN_MAX_REQUEST_CHARS`, `_ITEMS` | `limits.max_request_chars` / `_items` (per request) | 1,000,000 / 2,048 |
 | `WARDEN_HEADER_TIMEOUT`, `WARDEN_BODY_TIMEOUT` | `limits.header_timeout` / `body_timeout` (s) | 10 / 30 |
@@ -83,6 +85,7 @@ class JudgeSettings(BaseModel):
 
 GatewayMode = Literal["enforce", "advisory", "shadow"]
 GATEWAY_MODES: tuple[str, ...] = ("enforce", "advisory", "shadow")
+GATEWAY_ROUTES: tuple[str, ...] = ("chat/completions", "responses", "gateway/screen")  # a mode per route
 DEFAULT_REFUSAL = "This request was declined because it conflicts with the usage policy."
 
 
@@ -96,11 +99,15 @@ class GatewaySettings(BaseModel):
     upstream_timeout: float = Field(default=60.0, gt=0)
     mode: GatewayMode = "enforce"
     org_modes: dict[str, GatewayMode] = Field(default_factory=dict)
+    # per route ("chat/completions", "responses", "gateway/screen"), for every organization ("route") or one
+    # ("org_id:route"); the most specific wins: org_id:route, org, route, then `mode` (warden.gateway.modes)
+    route_modes: dict[str, GatewayMode] = Field(default_factory=dict)
     refusal: str = DEFAULT_REFUSAL
     block_response: Literal["completion", "error"] = "completion"
     stream_window: int = Field(default=200, ge=1)
     stream_hold: bool = True
     require_user: bool = False
+    standing_ttl: float = Field(default=2.0, ge=0)  # seconds an end user's standing is cached (0: read each time)
 
 
 class CyberTipConfig(BaseModel):
@@ -340,16 +347,25 @@ def _gateway(get: Callable[[str], str | None], flag: Callable[[str, bool], bool]
             if not sep or not org.strip():
                 raise SettingsError(f"WARDEN_GATEWAY_ORG_MODES: {item.strip()!r} is not org_id=mode")
             org_modes[org.strip()] = mode("WARDEN_GATEWAY_ORG_MODES", value.strip())
+    route_modes: dict[str, GatewayMode] = {}
+    for item in (get("WARDEN_GATEWAY_ROUTE_MODES") or "").split(","):
+        if item.strip():
+            route, sep, value = item.partition("=")
+            if not sep or route.strip().rpartition(":")[2].strip() not in GATEWAY_ROUTES:
+                raise SettingsError(f"WARDEN_GATEWAY_ROUTE_MODES: {item.strip()!r} is not [org_id:]route=mode "
+                                    f"(routes: {', '.join(GATEWAY_ROUTES)})")
+            route_modes[route.strip()] = mode("WARDEN_GATEWAY_ROUTE_MODES", value.strip())
     numbers: dict[str, float] = {}
     for name, field in (("WARDEN_UPSTREAM_TIMEOUT", "upstream_timeout"), ("WARDEN_GATEWAY_STREAM_WINDOW",
-                                                                           "stream_window")):
+                                                                           "stream_window"),
+                        ("WARDEN_GATEWAY_STANDING_TTL", "standing_ttl")):
         raw = get(name)
         if raw is not None:
             try:
                 numbers[field] = float(raw)
             except ValueError:
                 raise SettingsError(f"{name}={raw!r} is not a number") from None
-            if numbers[field] <= 0:
+            if numbers[field] < 0 or (numbers[field] == 0 and field != "standing_ttl"):
                 raise SettingsError(f"{name}={raw!r} must be positive")
     block = get("WARDEN_GATEWAY_BLOCK_RESPONSE") or "completion"
     if block not in ("completion", "error"):
@@ -358,6 +374,7 @@ def _gateway(get: Callable[[str], str | None], flag: Callable[[str, bool], bool]
         upstream_url=get("WARDEN_UPSTREAM_URL"), upstream_api_key=get("WARDEN_UPSTREAM_API_KEY"),
         upstream_timeout=numbers.get("upstream_timeout", 60.0),
         mode=mode("WARDEN_GATEWAY_MODE", get("WARDEN_GATEWAY_MODE") or "enforce"), org_modes=org_modes,
+        route_modes=route_modes, standing_ttl=numbers.get("standing_ttl", 2.0),
         refusal=get("WARDEN_GATEWAY_REFUSAL") or DEFAULT_REFUSAL,
         block_response=cast(Literal["completion", "error"], block),
         stream_window=int(numbers.get("stream_window", 200)),
