@@ -164,7 +164,7 @@ class StoredOverlays:
         session = self.db.current()
         if session is not None:  # called inside a transaction (a submission, a case decision): read there
             return self._read(session, org_id, workspace_id, user_id)
-        with self.db.transaction() as s:
+        with self.db.read() as s:  # every screened request asks: never take the write lock for it
             return self._read(s, org_id, workspace_id, user_id)
 
     @staticmethod
