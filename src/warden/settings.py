@@ -30,7 +30,7 @@ values; nothing below reads `os.environ` itself (a test checks). The variables:
 | `WARDEN_GATEWAY_STREAM_WINDOW`, `_STREAM_HOLD` | `gateway.stream_window` (chars), `.stream_hold` | 200, on |
 | `WARDEN_GATEWAY_REQUIRE_USER` | `gateway.require_user` (refuse requests naming no end user) | off |
 | `WARDEN_GATEWAY_ROUTE_MODES` (`[org_id:]route=mode,...`) | `gateway.route_modes` (per route, all orgs or one) | none |
-| `WARDEN_GATEWAY_STANDING_TTL` | `gateway.standing_ttl` (s an end user's standing is cached; 0 = off) | 2 |
+| `WARDEN_GATEWAY_CACHE_TTL` | `gateway.cache_ttl` (s an end user's standing and policy are cached; 0 = off) | 2 |
 | `WARDEN_MAX_BODY_BYTES` | `limits.max_body_bytes` (body cap; 413 before parsing) | 8 MiB |
 | `WARDEN_MAX_REQUEST_CHARS`, `_ITEMS` | `limits.max_request_chars` / `_items` (per request) | 1,000,000 / 2,048 |
 | `WARDEN_HEADER_TIMEOUT`, `WARDEN_BODY_TIMEOUT` | `limits.header_timeout` / `body_timeout` (s) | 10 / 30 |
@@ -107,7 +107,7 @@ class GatewaySettings(BaseModel):
     stream_window: int = Field(default=200, ge=1)
     stream_hold: bool = True
     require_user: bool = False
-    standing_ttl: float = Field(default=2.0, ge=0)  # seconds an end user's standing is cached (0: read each time)
+    cache_ttl: float = Field(default=2.0, ge=0)  # s an end user's standing and policy are cached (0: off)
 
 
 class CyberTipConfig(BaseModel):
@@ -358,14 +358,14 @@ def _gateway(get: Callable[[str], str | None], flag: Callable[[str, bool], bool]
     numbers: dict[str, float] = {}
     for name, field in (("WARDEN_UPSTREAM_TIMEOUT", "upstream_timeout"), ("WARDEN_GATEWAY_STREAM_WINDOW",
                                                                            "stream_window"),
-                        ("WARDEN_GATEWAY_STANDING_TTL", "standing_ttl")):
+                        ("WARDEN_GATEWAY_CACHE_TTL", "cache_ttl")):
         raw = get(name)
         if raw is not None:
             try:
                 numbers[field] = float(raw)
             except ValueError:
                 raise SettingsError(f"{name}={raw!r} is not a number") from None
-            if numbers[field] < 0 or (numbers[field] == 0 and field != "standing_ttl"):
+            if numbers[field] < 0 or (numbers[field] == 0 and field != "cache_ttl"):
                 raise SettingsError(f"{name}={raw!r} must be positive")
     block = get("WARDEN_GATEWAY_BLOCK_RESPONSE") or "completion"
     if block not in ("completion", "error"):
@@ -374,7 +374,7 @@ def _gateway(get: Callable[[str], str | None], flag: Callable[[str, bool], bool]
         upstream_url=get("WARDEN_UPSTREAM_URL"), upstream_api_key=get("WARDEN_UPSTREAM_API_KEY"),
         upstream_timeout=numbers.get("upstream_timeout", 60.0),
         mode=mode("WARDEN_GATEWAY_MODE", get("WARDEN_GATEWAY_MODE") or "enforce"), org_modes=org_modes,
-        route_modes=route_modes, standing_ttl=numbers.get("standing_ttl", 2.0),
+        route_modes=route_modes, cache_ttl=numbers.get("cache_ttl", 2.0),
         refusal=get("WARDEN_GATEWAY_REFUSAL") or DEFAULT_REFUSAL,
         block_response=cast(Literal["completion", "error"], block),
         stream_window=int(numbers.get("stream_window", 200)),
