@@ -34,6 +34,7 @@ values; nothing below reads `os.environ` itself (a test checks). The variables:
 | `WARDEN_MAX_BODY_BYTES` | `limits.max_body_bytes` (body cap; 413 before parsing) | 8 MiB |
 | `WARDEN_MAX_REQUEST_CHARS`, `_ITEMS` | `limits.max_request_chars` / `_items` (per request) | 1,000,000 / 2,048 |
 | `WARDEN_HEADER_TIMEOUT`, `WARDEN_BODY_TIMEOUT` | `limits.header_timeout` / `body_timeout` (s) | 10 / 30 |
+| `WARDEN_KEEPALIVE_TIMEOUT` | `limits.keepalive_timeout` (s an idle keep-alive connection is kept) | 20 |
 | `WARDEN_RATE_PER_KEY`, `WARDEN_BURST_PER_KEY` | `limits.rate_per_key` (req/s; 0 = off) / burst | 100 / 500 |
 | `WARDEN_RATE_PER_ADDRESS`, `WARDEN_BURST_PER_ADDRESS` | `limits.rate_per_address` (0 = off) / burst | 100 / 500 |
 | `WARDEN_RATE_EXEMPT` | `limits.exempt` (no per-address limit; `none` for none) | `127.0.0.1,::1` |
@@ -133,6 +134,9 @@ class LimitSettings(BaseModel):
     max_request_items: int = Field(default=2048, ge=1)
     header_timeout: float = Field(default=10.0, gt=0)
     body_timeout: float = Field(default=30.0, gt=0)
+    # longer than clients keep idle pooled connections (httpx and the OpenAI SDK: 5 s; aiohttp: 15 s), so a
+    # client retires an idle connection before the server closes it (equal timeouts race: a dropped request)
+    keepalive_timeout: float = Field(default=20.0, gt=0)
     rate_per_key: float = Field(default=100.0, ge=0)  # tokens per second; 0 turns the limit off
     burst_per_key: int = Field(default=500, ge=1)
     rate_per_address: float = Field(default=100.0, ge=0)
@@ -250,6 +254,7 @@ class Settings(BaseModel):
                 max_request_items=number("WARDEN_MAX_REQUEST_ITEMS", dflt.max_request_items, int),
                 header_timeout=number("WARDEN_HEADER_TIMEOUT", dflt.header_timeout),
                 body_timeout=number("WARDEN_BODY_TIMEOUT", dflt.body_timeout),
+                keepalive_timeout=number("WARDEN_KEEPALIVE_TIMEOUT", dflt.keepalive_timeout),
                 rate_per_key=number("WARDEN_RATE_PER_KEY", dflt.rate_per_key),
                 burst_per_key=number("WARDEN_BURST_PER_KEY", dflt.burst_per_key, int),
                 rate_per_address=number("WARDEN_RATE_PER_ADDRESS", dflt.rate_per_address),

@@ -51,7 +51,8 @@ def serve(
         # the workers share one rate-limit budget through the database unless told otherwise
         worker_default("WARDEN_RATE_STORE", "database")
         uvicorn.run("warden.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level, http=WardenH11Protocol)  # fmt: skip
+                    log_level=log_level, http=WardenH11Protocol,
+                    timeout_keep_alive=settings.limits.keepalive_timeout)  # fmt: skip
         return
     try:
         runtime = Runtime.build(settings)
@@ -59,7 +60,7 @@ def serve(
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
     uvicorn.run(create_app(runtime, manage=True), host=host, port=port, log_level=log_level,
-                http=WardenH11Protocol)
+                http=WardenH11Protocol, timeout_keep_alive=settings.limits.keepalive_timeout)
 
 
 def register(app: typer.Typer) -> None:
