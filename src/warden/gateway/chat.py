@@ -2,7 +2,9 @@
 
 What is screened from a request: the text of every `user`, `tool` (and legacy
 `function`) message, and the `system` / `developer` prompt; text parts of
-multi-part content are joined, images are not read by the text detectors. What
+multi-part content are joined, and its `image_url` parts go with the text to the
+same detectors as `/v1/moderations` (hash lists, the image classifier), so a
+listed or flagged image blocks the request like a text would. What
 is screened from an answer: each choice's `content`, `refusal` and tool-call
 arguments. The end user: `safety_identifier`, else `user`, else the
 `x-warden-end-user` header.
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from warden.api.errors import APIError, error_body
+from warden.detect.protocol import Content, ContentPart
 
 SCREENED_ROLES = frozenset({"user", "tool", "function"})
 PROMPT_ROLES = frozenset({"system", "developer"})
@@ -38,10 +41,18 @@ class Piece:
     role: str
     text: str
     new: bool  # after the last assistant message (what the end user just sent)
+    images: tuple[str, ...] = ()  # image URLs (data: or http(s)) of the message's image_url parts
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256(f"{self.role}\0{self.text}".encode()).hexdigest()
+        return hashlib.sha256("\0".join((self.role, self.text, *self.images)).encode()).hexdigest()
+
+    @property
+    def content(self) -> Content:
+        """What the detectors get: the text, or the text and image parts."""
+        if not self.images:
+            return self.text
+        return [ContentPart("text", text=self.text), *(ContentPart("image_url", image_url=u) for u in self.images)]
 
     @property
     def prompt(self) -> bool:
@@ -57,6 +68,24 @@ def text_of(content: Any) -> str:
         return "\n".join(p["text"] for p in content
                          if isinstance(p, Mapping) and isinstance(p.get("text"), str))
     return ""
+
+
+def images_of(content: Any, param: str) -> tuple[str, ...]:
+    """The URLs of a message's image parts (`{"type": "image_url", "image_url": {"url": ...}}`, or the
+    Responses API's `{"type": "input_image", "image_url": ...}`); 400 on one that is not an image URL."""
+    if not isinstance(content, list):
+        return ()
+    urls = []
+    for j, part in enumerate(content):
+        if not isinstance(part, Mapping) or part.get("type") not in ("image_url", "input_image"):
+            continue
+        image = part.get("image_url")
+        url = image.get("url") if isinstance(image, Mapping) else image
+        if not isinstance(url, str) or not url.startswith(("http://", "https://", "data:image/")):
+            raise APIError(400, f"{param}.content[{j}].image_url must be an http(s) URL or a data:image/... URL",
+                           param=f"{param}.content[{j}].image_url", code="invalid_value")
+        urls.append(url)
+    return tuple(urls)
 
 
 def parse_request(body: Any, *, model: bool = True) -> list[Piece]:
@@ -83,8 +112,9 @@ def parse_request(body: Any, *, model: bool = True) -> list[Piece]:
         role = m["role"]
         if role in SCREENED_ROLES or role in PROMPT_ROLES:
             text = text_of(m.get("content"))
-            if text.strip():
-                pieces.append(Piece(role=role, text=text, new=i > last_assistant))
+            images = images_of(m.get("content"), f"messages[{i}]")
+            if text.strip() or images:
+                pieces.append(Piece(role=role, text=text, new=i > last_assistant, images=images))
     return pieces
 
 

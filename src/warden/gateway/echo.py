@@ -1,10 +1,11 @@
 """A scripted OpenAI-compatible upstream of Warden's own, for tests, demos and benchmarks (no network).
 
 `create_echo_app(script)` answers `POST /v1/chat/completions` (plain and
-`stream: true`, with `stream_options.include_usage`) and `GET /v1/models`. The
-answer is the reply of the first script entry whose trigger occurs in the last
-user message (case-insensitively), else an echo: ``You said: <the message>``.
-Streams send the answer a word at a time. Every request it receives is kept in
+`stream: true`, with `stream_options.include_usage`), `POST /v1/responses` (plain
+and streamed as Responses API events) and `GET /v1/models`. The answer is the
+reply of the first script entry whose trigger occurs in the last user message
+(case-insensitively), else an echo: ``You said: <the message>``. Streams send the
+answer a word at a time. Every request it receives is kept in
 `app.state.received` (its JSON body and headers), so a test can assert that the
 upstream got nothing.
 
@@ -38,11 +39,20 @@ class Received:
     headers: dict[str, str]
 
 
-def reply_for(script: Mapping[str, str], messages: Any) -> str:
+def _last_user(messages: Any) -> str:
+    if isinstance(messages, str):  # a Responses `input` string
+        return messages
     last = ""
     for m in messages if isinstance(messages, list) else []:
         if isinstance(m, dict) and m.get("role") == "user":
-            last = text_of(m.get("content"))
+            content = m.get("content")
+            last = "\n".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)) \
+                if isinstance(content, list) else text_of(content)
+    return last
+
+
+def reply_for(script: Mapping[str, str], messages: Any) -> str:
+    last = _last_user(messages)
     for trigger, reply in script.items():
         if trigger.lower() in last.lower():
             return reply
@@ -91,11 +101,58 @@ def create_echo_app(script: Mapping[str, str] | None = None) -> Starlette:
 
         return StreamingResponse(frames(), media_type="text/event-stream")
 
+    async def responses(request: Request) -> Response:
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            return JSONResponse({"error": {"message": "invalid JSON", "type": "invalid_request_error",
+                                           "param": None, "code": None}}, status_code=400)
+        app.state.received.append(Received(body=body, headers=dict(request.headers)))
+        answer = reply_for(script, body.get("input"))
+        ident, item_id = f"resp_echo_{uuid.uuid4().hex[:12]}", f"msg_echo_{uuid.uuid4().hex[:12]}"
+        words = len(answer.split())
+        base = {"id": ident, "object": "response", "created_at": int(time.time()), "model": body.get("model", MODEL),
+                "instructions": body.get("instructions"), "incomplete_details": None, "error": None,
+                "parallel_tool_calls": True, "tool_choice": "auto", "tools": [], "metadata": {}}
+        usage = {"input_tokens": len(_last_user(body.get("input")).split()), "output_tokens": words,
+                 "total_tokens": len(_last_user(body.get("input")).split()) + words,
+                 "input_tokens_details": {"cached_tokens": 0}, "output_tokens_details": {"reasoning_tokens": 0}}
+        part = {"type": "output_text", "text": answer, "annotations": []}
+        item = {"type": "message", "id": item_id, "status": "completed", "role": "assistant", "content": [part]}
+        done = {**base, "status": "completed", "output": [item], "usage": usage}
+        if not body.get("stream"):
+            return JSONResponse(done)
+
+        def frames() -> list[bytes]:
+            events: list[dict[str, Any]] = [
+                {"type": "response.created", "response": {**base, "status": "in_progress", "output": []}},
+                {"type": "response.output_item.added", "output_index": 0,
+                 "item": {**item, "status": "in_progress", "content": []}},
+                {"type": "response.content_part.added", "item_id": item_id, "output_index": 0, "content_index": 0,
+                 "part": {**part, "text": ""}}]
+            events += [{"type": "response.output_text.delta", "item_id": item_id, "output_index": 0,
+                        "content_index": 0, "delta": word, "logprobs": []} for word in re.findall(r"\S+\s*", answer)]
+            events += [{"type": "response.output_text.done", "item_id": item_id, "output_index": 0,
+                        "content_index": 0, "text": answer, "logprobs": []},
+                       {"type": "response.content_part.done", "item_id": item_id, "output_index": 0,
+                        "content_index": 0, "part": part},
+                       {"type": "response.output_item.done", "output_index": 0, "item": item},
+                       {"type": "response.completed", "response": done}]
+            return [f"event: {e['type']}\ndata: {json.dumps({**e, 'sequence_number': n})}\n\n".encode()
+                    for n, e in enumerate(events)]
+
+        async def stream() -> AsyncIterator[bytes]:
+            for frame in frames():
+                yield frame
+
+        return StreamingResponse(stream(), media_type="text/event-stream")
+
     async def models(_: Request) -> Response:
         return JSONResponse({"object": "list", "data": [{"id": MODEL, "object": "model", "created": 0,
                                                          "owned_by": "warden"}]})
 
     app = Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"]),
+                            Route("/v1/responses", responses, methods=["POST"]),
                             Route("/v1/models", models, methods=["GET"])])
     app.state.received = []
     return app

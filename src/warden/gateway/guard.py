@@ -1,18 +1,23 @@
 """Admission and screening for the gateway: synchronous services the routes run off the event loop.
 
 `Guard.admit` resolves who is calling: the organization (from the Warden key, or
-the `x-warden-organization` header for a platform key), the end user's account
-(found by id or by its `external_id`, registered on first sight through
-`enforce.directory`) and its standing (`enforce.actions.standing`, and a workspace
-membership that is not active), in one short transaction.
+the `x-warden-organization` header for a platform key), the mode of the route for
+it, the end user's account (found by id or by its `external_id`, registered on
+first sight through `enforce.directory`) and its standing (`enforce.actions.standing`,
+and a workspace membership that is not active). A known end user costs no store
+access while its standing is cached (`gateway.caching`: dropped when an action on
+the account commits); otherwise one read transaction (no write lock), and a write
+only to register an end user seen for the first time.
 
 `Guard.screen` screens pieces of text (a request's messages, an answer, a
 window of a stream) with the runtime's `Screener` under the organization's
 effective policy (`PolicyProvider.effective(org, workspace, account)`, so
-operator and user overlays apply). Detection runs outside any transaction;
+operator and user overlays apply; cached like the standing and dropped when a
+stored overlay changes). Detection runs outside any transaction;
 signals and decisions are cached by the text's digest (and the policy
 revision), so a system prompt or a conversation's earlier turns are screened
-once. A piece that does not pass is recorded:
+once. All new pieces go to the detectors in one call; a clean request writes
+nothing. A piece that does not pass is recorded:
 
 - enforce and advisory modes: through `enforce.submissions.submit`, the path
   `POST /v1/submissions` takes (content stored, decision recorded and audited,
@@ -39,10 +44,11 @@ from sqlalchemy.orm import Session
 
 from warden.decide import Decision, decide
 from warden.detect.signals import Signal
-from warden.enforce import actions, audit, directory, submissions
+from warden.enforce import audit, directory, submissions
 from warden.enforce.principal import Principal
 from warden.enforce.scoping import get_org
 from warden.errors import InvalidInput
+from warden.gateway.caching import Known, PolicyCache, StandingCache
 from warden.gateway.chat import Piece
 from warden.gateway.modes import Mode, mode_for
 from warden.policy.layering import EffectivePolicy
@@ -164,6 +170,8 @@ class Guard:
         self._signals: LRU[str, list[Signal]] = LRU(cache_size)
         self._decisions: LRU[tuple[str, str], Decision] = LRU(cache_size)
         self._accounts: LRU[tuple[str, str], str] = LRU(cache_size)
+        self._standing = StandingCache(self.settings.cache_ttl, rt.clock)
+        self._policies = PolicyCache(rt.policies, self.settings.cache_ttl)
         self._recorded: LRU[tuple[str, str | None, str], bool] = LRU(cache_size)
         self._orgs: LRU[str, bool] = LRU(cache_size)
         self._register = threading.Lock()
@@ -171,14 +179,15 @@ class Guard:
     # -- who is calling -------------------------------------------------------------------------------------
 
     def inbound(self, principal: Principal, org_hint: str | None, end_user: str | None,
-                pieces: Sequence[Piece]) -> Admission:
+                pieces: Sequence[Piece], route: str = "chat/completions") -> Admission:
         """`admit`, then `screen` the input unless the caller is refused: one trip off the event loop."""
-        caller = self.admit(principal, org_hint, end_user)
+        caller = self.admit(principal, org_hint, end_user, route)
         if caller.refused and caller.mode.blocks:
             return Admission(caller=caller, inbound=None)
         return Admission(caller=caller, inbound=self.screen(caller, pieces, "input"))
 
-    def admit(self, principal: Principal, org_hint: str | None, end_user: str | None) -> Caller:
+    def admit(self, principal: Principal, org_hint: str | None, end_user: str | None,
+              route: str = "chat/completions") -> Caller:
         org_id = principal.org_id or org_hint
         if org_id is None:
             raise InvalidInput("a key not bound to an organization must name one: x-warden-organization",
@@ -186,42 +195,52 @@ class Guard:
         if end_user is None and self.settings.require_user:
             raise InvalidInput("name the end user: safety_identifier, user or the x-warden-end-user header",
                                param="safety_identifier", code="missing_end_user")
-        mode = mode_for(self.settings, org_id)
-        with self.rt.db.transaction() as s:
-            if self._orgs.get(org_id) is None:  # organizations are not deleted: checked once per process
+        mode = mode_for(self.settings, org_id, route)
+        if self._orgs.get(org_id) is None:  # organizations are not deleted: checked once per process
+            with self.rt.db.read() as s:
                 get_org(s, org_id, principal)
-                self._orgs.put(org_id, True)
-            principal.check_org(org_id, "organization")
-            if end_user is None:
-                return Caller(principal=principal, org_id=org_id, mode=mode)
-            account = self._account(s, principal, org_id, end_user)
-            status = account.membership if account.membership != "active" else \
-                actions.standing(s, account.id, self.rt.clock()).status
-            return Caller(principal=principal, org_id=org_id, mode=mode, account_id=account.id,
-                          workspace_id=account.workspace_id, standing=status)
-
-    def _account(self, s: Session, principal: Principal, org_id: str, end_user: str) -> Account:
-        known = self._accounts.get((org_id, end_user))
-        account = s.get(Account, known) if known is not None else None
-        if account is None and end_user.startswith("acct_"):
-            by_id = s.get(Account, end_user)
-            account = by_id if by_id is not None and by_id.org_id == org_id else None
-        if account is None:
-            with self._register:
-                account = s.execute(select(Account).where(Account.org_id == org_id, Account.external_id == end_user)
-                                    .order_by(Account.created_at).limit(1)).scalar_one_or_none()
-                if account is None:
-                    account = directory.create_account(s, principal, directory.AccountIn(
-                        org_id=org_id, kind="end_user", external_id=end_user))
-        if principal.workspace_id is not None and account.workspace_id != principal.workspace_id:
+            self._orgs.put(org_id, True)
+        principal.check_org(org_id, "organization")
+        if end_user is None:
+            return Caller(principal=principal, org_id=org_id, mode=mode)
+        known = self._end_user(principal, org_id, end_user)
+        if principal.workspace_id is not None and known.workspace_id != principal.workspace_id:
             raise InvalidInput("the end user belongs to another workspace", param="user", code="invalid_value")
-        self._accounts.put((org_id, end_user), account.id)
-        return account
+        return Caller(principal=principal, org_id=org_id, mode=mode, account_id=known.account_id,
+                      workspace_id=known.workspace_id, standing=known.status)
+
+    def _end_user(self, principal: Principal, org_id: str, end_user: str) -> Known:
+        """The end user's account and standing: cached, else read, else registered (the only write)."""
+        account_id = self._accounts.get((org_id, end_user))
+        cached = self._standing.get(account_id) if account_id is not None else None
+        if cached is not None:
+            return cached
+        with self.rt.db.read() as s:
+            account = self._find(s, org_id, end_user, account_id)
+            known = self._standing.read(s, account) if account is not None else None
+        if known is None:
+            with self.rt.db.transaction() as s, self._register:
+                account = self._find(s, org_id, end_user, None) or directory.create_account(
+                    s, principal, directory.AccountIn(org_id=org_id, kind="end_user", external_id=end_user))
+                known = self._standing.read(s, account)
+        self._accounts.put((org_id, end_user), known.account_id)
+        return known
+
+    @staticmethod
+    def _find(s: Session, org_id: str, end_user: str, known_id: str | None) -> Account | None:
+        if known_id is not None and (account := s.get(Account, known_id)) is not None:
+            return account
+        if end_user.startswith("acct_"):
+            by_id = s.get(Account, end_user)
+            if by_id is not None and by_id.org_id == org_id:
+                return by_id
+        return s.execute(select(Account).where(Account.org_id == org_id, Account.external_id == end_user)
+                         .order_by(Account.created_at).limit(1)).scalar_one_or_none()
 
     # -- screening ------------------------------------------------------------------------------------------
 
     def policy(self, caller: Caller) -> EffectivePolicy:
-        return self.rt.policies.effective(caller.org_id, caller.workspace_id, caller.account_id)
+        return self._policies.effective(caller.org_id, caller.workspace_id, caller.account_id)
 
     def screen(self, caller: Caller, pieces: Sequence[Piece], stage: str) -> Outcome:
         """Screen `pieces`, record what does not pass (by the caller's mode) and say what was found.
@@ -231,7 +250,7 @@ class Guard:
         unique = list({p.digest: p for p in pieces}.values())
         missing = [p for p in unique if self._signals.get(p.digest) is None]
         if missing:
-            for piece, found in zip(missing, self.rt.screener.detect([p.text for p in missing]), strict=True):
+            for piece, found in zip(missing, self.rt.screener.detect([p.content for p in missing]), strict=True):
                 self._signals.put(piece.digest, list(found.signals))
         for piece in unique:
             signals = self._signals.get(piece.digest) or []
@@ -252,12 +271,14 @@ class Guard:
         if not piece.new and self._recorded.get(seen):
             return Finding(piece=piece, decision=gate, recorded=False)
         self._recorded.put(seen, True)
-        content = piece.text[:MAX_RECORDED_CHARS]
+        content = piece.text[:MAX_RECORDED_CHARS] or "(an image)"
+        kind = ("mixed" if piece.text.strip() else "image") if piece.images else "text"
         now = self.rt.clock()
         with self.rt.db.transaction() as s:
             if caller.mode.enforces:
                 sub = submissions.Submission(org_id=caller.org_id, account_id=account_id, content=content,
-                                             surface=Surface.API, detector="gateway")
+                                             content_type=kind, images=list(piece.images)[:16], surface=Surface.API,
+                                             detector="gateway")
                 result = submissions.submit(s, caller.principal, sub, self.rt.policies, self.rt.cybertip, now,
                                             signals)
                 done = result.enforcement

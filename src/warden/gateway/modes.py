@@ -7,15 +7,21 @@
 - `shadow`: everything is forwarded unchanged; decisions are recorded only (no
   strikes, actions or cases), to try a policy on live traffic.
 
-The mode is chosen per organization (`WARDEN_GATEWAY_ORG_MODES`), else the
-service default (`WARDEN_GATEWAY_MODE`, enforce).
+The mode is chosen per organization and per route, the most specific setting first:
+`org_id:route` in `WARDEN_GATEWAY_ROUTE_MODES`, the organization's
+(`WARDEN_GATEWAY_ORG_MODES`), the route's for every organization
+(`WARDEN_GATEWAY_ROUTE_MODES` `route=mode`), then the service default
+(`WARDEN_GATEWAY_MODE`, enforce). Routes: `chat/completions`, `responses`,
+`gateway/screen` (the guardrail hooks' checks).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from warden.settings import GatewaySettings
+from warden.settings import GATEWAY_ROUTES, GatewaySettings
+
+__all__ = ["GATEWAY_ROUTES", "Mode", "mode_for"]
 
 
 class Mode(StrEnum):
@@ -38,5 +44,9 @@ class Mode(StrEnum):
         return self is not Mode.SHADOW
 
 
-def mode_for(settings: GatewaySettings, org_id: str) -> Mode:
-    return Mode(settings.org_modes.get(org_id, settings.mode))
+def mode_for(settings: GatewaySettings, org_id: str, route: str = "chat/completions") -> Mode:
+    for found in (settings.route_modes.get(f"{org_id}:{route}"), settings.org_modes.get(org_id),
+                  settings.route_modes.get(route)):
+        if found is not None:
+            return Mode(found)
+    return Mode(settings.mode)

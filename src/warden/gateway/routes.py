@@ -1,4 +1,5 @@
-"""`POST /v1/chat/completions`: the gateway's shell over `Guard`, `Upstream` and `StreamScreen`.
+"""`POST /v1/chat/completions` and `POST /v1/responses`: the gateway's shell over `Guard`, `Upstream` and
+`StreamScreen`; both take one path (`_proxy`) with their wire shape (`Wire`: `chat`, `responses`).
 
 Who calls: a Warden API key allowed to submit content (`Permission.SUBMIT_CONTENT`,
 declared like every route's), as the SDK's `api_key` (`Authorization: Bearer wdn_...`)
@@ -20,8 +21,9 @@ Detection and the store run in the thread pool, never on the event loop.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
@@ -34,16 +36,14 @@ from warden.api.auth import Requirement, _principal
 from warden.api.deps import RuntimeDep, runtime
 from warden.api.errors import APIError, error_body
 from warden.enforce.principal import Permission, Principal
-from warden.gateway import chat
+from warden.gateway import chat, responses
 from warden.gateway.chat import Piece
 from warden.gateway.guard import Caller, Guard, Outcome
 from warden.gateway.modes import Mode
-from warden.gateway.streaming import DONE, StreamScreen, event
+from warden.gateway.streaming import DONE, ChatShape, ResponsesShape, Shape, StreamScreen, event, named_event
 from warden.gateway.upstream import Upstream
 from warden.policy.model import Verdict
 from warden.runtime import Runtime
-
-PATH = "chat/completions"
 
 
 class Gateway:
@@ -121,14 +121,48 @@ def _style(request: Request, default: str) -> str:
     return style
 
 
-def _blocked(body: dict[str, Any], refusal: str, style: str, found: Outcome,
+@dataclass(frozen=True)
+class Wire:
+    """One proxied route's shape: what its requests and answers screen, and how a block answers."""
+
+    route: str  # the upstream path under its base URL, and the route's name for modes
+    parse: Callable[[Any], list[Piece]]
+    answer_texts: Callable[[Mapping[str, Any]], dict[int, str]]
+    refusal: Callable[[str, str, dict[str, Any]], dict[str, Any]]  # (model, refusal, warden) -> a whole answer
+    refusal_frames: Callable[[str, str, dict[str, Any]], list[bytes]]
+    refuse: Callable[[dict[str, Any], set[int], str], None]  # replace the blocked indexes of an answer
+    shape: Callable[[], Shape]
+
+
+def _refuse_choices(completion: dict[str, Any], blocked: set[int], refusal: str) -> None:
+    completion["choices"] = [chat.refused_choice(i, refusal) if i in blocked else c
+                             for i, c in ((c.get("index", pos), c) for pos, c in enumerate(completion["choices"]))]
+
+
+def _refuse_items(response: dict[str, Any], blocked: set[int], refusal: str) -> None:
+    response["output"] = [responses.refusal_item(refusal) if i in blocked else item
+                          for i, item in enumerate(response.get("output") or [])]
+    response["status"], response["incomplete_details"] = "incomplete", {"reason": responses.CONTENT_FILTER}
+
+
+CHAT = Wire(route="chat/completions", parse=chat.parse_request, answer_texts=chat.answer_texts,
+            refusal=chat.refusal_completion,
+            refusal_frames=lambda m, r, w: [event(c) for c in chat.refusal_chunks(m, r, w)] + [DONE],
+            refuse=_refuse_choices, shape=ChatShape)
+RESPONSES = Wire(route="responses", parse=responses.parse_request, answer_texts=responses.answer_texts,
+                 refusal=responses.refusal_response,
+                 refusal_frames=lambda m, r, w: [named_event(e) for e in responses.refusal_events(m, r, w)],
+                 refuse=_refuse_items, shape=ResponsesShape)
+
+
+def _blocked(wire: Wire, body: dict[str, Any], refusal: str, style: str, found: Outcome,
              headers: dict[str, str]) -> Response:
     if style == "error":
         return JSONResponse(chat.refusal_error(refusal), status_code=400, headers=headers)
     if body.get("stream"):
-        frames = [event(c) for c in chat.refusal_chunks(body["model"], refusal, found.summary())] + [DONE]
+        frames = wire.refusal_frames(body["model"], refusal, found.summary())
         return StreamingResponse(iter(frames), media_type="text/event-stream", headers=headers)
-    return JSONResponse(chat.refusal_completion(body["model"], refusal, found.summary()), headers=headers)
+    return JSONResponse(wire.refusal(body["model"], refusal, found.summary()), headers=headers)
 
 
 def _passthrough(upstream: Any, headers: dict[str, str]) -> Response:
@@ -138,18 +172,28 @@ def _passthrough(upstream: Any, headers: dict[str, str]) -> Response:
 
 @router.post("/v1/chat/completions", summary="Chat completions through Warden (OpenAI-compatible)")
 async def chat_completions(request: Request, principal: Annotated[Principal, GatewayCaller]) -> Response:
+    return await _proxy(CHAT, request, principal)
+
+
+@router.post("/v1/responses", summary="Responses through Warden (OpenAI-compatible)")
+async def responses_create(request: Request, principal: Annotated[Principal, GatewayCaller]) -> Response:
+    return await _proxy(RESPONSES, request, principal)
+
+
+async def _proxy(wire: Wire, request: Request, principal: Principal) -> Response:
+    """Screen the request, forward it, screen the answer: the one path of every proxied route."""
     gw = gateway(request)
     raw = await request.body()
     try:
         body = json.loads(raw)
     except ValueError:
         raise APIError(400, "the request body is not valid JSON", code="invalid_json") from None
-    pieces = chat.parse_request(body)
+    pieces = wire.parse(body)
     user = chat.end_user(body, request.headers.get("x-warden-end-user"))
     style = _style(request, gw.settings.block_response)
     upstream = gw.upstream
     admitted = await run_in_threadpool(gw.guard.inbound, principal, request.headers.get("x-warden-organization"),
-                                       user, pieces)
+                                       user, pieces, wire.route)
     caller, inbound = admitted.caller, admitted.inbound
     if inbound is None:
         headers = {"x-warden-mode": caller.mode.value, "x-warden-decision": Verdict.BLOCK.value,
@@ -159,29 +203,27 @@ async def chat_completions(request: Request, principal: Annotated[Principal, Gat
         return JSONResponse(error_body(403, message, "user", code), status_code=403, headers=headers)
     headers = _headers(caller, inbound)
     if inbound.blocked and caller.mode.blocks:
-        return _blocked(body, gw.settings.refusal, style, inbound, headers)
+        return _blocked(wire, body, gw.settings.refusal, style, inbound, headers)
     forward = upstream.headers(request.headers, passthrough="x-warden-api-key" in request.headers)
     if body.get("stream"):
-        return await _stream(gw, caller, raw, forward, headers, inbound)
+        return await _stream(wire, gw, caller, raw, forward, headers, inbound)
 
-    answer = await upstream.post(PATH, raw, forward)
+    answer = await upstream.post(wire.route, raw, forward)
     try:
         completion = answer.json() if answer.status_code == 200 else None
     except ValueError:
         completion = None
     if not isinstance(completion, dict):
         return _passthrough(answer, headers)
-    texts = chat.answer_texts(completion)
+    texts = wire.answer_texts(completion)
     answers = {i: Piece(role="assistant", text=t, new=True) for i, t in texts.items() if t.strip()}
     outbound = await run_in_threadpool(gw.guard.screen, caller, list(answers.values()), "output")
     headers = _headers(caller, inbound, outbound)
     if outbound.blocked and caller.mode.blocks:
         if style == "error":
             return JSONResponse(chat.refusal_error(gw.settings.refusal, None), status_code=400, headers=headers)
-        blocked = {f.piece.digest for f in outbound.findings if f.decision.verdict is Verdict.BLOCK}
-        completion["choices"] = [
-            chat.refused_choice(i, gw.settings.refusal) if i in answers and answers[i].digest in blocked else c
-            for i, c in ((c.get("index", pos), c) for pos, c in enumerate(completion["choices"]))]
+        digests = {f.piece.digest for f in outbound.findings if f.decision.verdict is Verdict.BLOCK}
+        wire.refuse(completion, {i for i, p in answers.items() if p.digest in digests}, gw.settings.refusal)
         completion["warden"] = {"input": inbound.summary(), "output": outbound.summary()}
         return JSONResponse(completion, headers=headers)
     if caller.mode is Mode.ADVISORY and (inbound.findings or outbound.findings or caller.refused):
@@ -191,10 +233,10 @@ async def chat_completions(request: Request, principal: Annotated[Principal, Gat
     return _passthrough(answer, headers)
 
 
-async def _stream(gw: Gateway, caller: Caller, raw: bytes, forward: dict[str, str], headers: dict[str, str],
-                  inbound: Outcome) -> Response:
+async def _stream(wire: Wire, gw: Gateway, caller: Caller, raw: bytes, forward: dict[str, str],
+                  headers: dict[str, str], inbound: Outcome) -> Response:
     stack = AsyncExitStack()
-    answer = await stack.enter_async_context(gw.upstream.stream(PATH, raw, forward))
+    answer = await stack.enter_async_context(gw.upstream.stream(wire.route, raw, forward))
     if answer.status_code != 200:
         await answer.aread()
         await stack.aclose()
@@ -203,11 +245,11 @@ async def _stream(gw: Gateway, caller: Caller, raw: bytes, forward: dict[str, st
     async def check(pieces: list[Piece]) -> Outcome:
         return await run_in_threadpool(gw.guard.screen, caller, pieces, "output")
 
-    screen = StreamScreen(check, caller.mode, gw.settings.stream_window, gw.settings.stream_hold)
+    screen = StreamScreen(check, caller.mode, gw.settings.stream_window, gw.settings.stream_hold, wire.shape())
 
     async def frames() -> AsyncIterator[bytes]:
         try:
-            if caller.mode is Mode.ADVISORY and (inbound.findings or caller.refused):
+            if wire is CHAT and caller.mode is Mode.ADVISORY and (inbound.findings or caller.refused):
                 yield event(chat.chunk({}, [], warden={"input": inbound.summary(), "standing": caller.standing}))
             async for frame in screen.run(answer.aiter_lines()):
                 yield frame
@@ -251,10 +293,10 @@ async def screen(request: Request, principal: Annotated[Principal, GatewayCaller
     user = chat.end_user(body, request.headers.get("x-warden-end-user"))
     org = request.headers.get("x-warden-organization")
     if stage == "input":
-        admitted = await run_in_threadpool(gw.guard.inbound, principal, org, user, pieces)
+        admitted = await run_in_threadpool(gw.guard.inbound, principal, org, user, pieces, "gateway/screen")
         caller, screened = admitted.caller, admitted.inbound
     else:
-        caller = await run_in_threadpool(gw.guard.admit, principal, org, user)
+        caller = await run_in_threadpool(gw.guard.admit, principal, org, user, "gateway/screen")
         screened = None if caller.refused and caller.mode.blocks else \
             await run_in_threadpool(gw.guard.screen, caller, pieces, stage)
     found = screened or Outcome(stage=stage, policy_revision=gw.guard.policy(caller).revision)
