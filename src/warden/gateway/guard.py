@@ -43,6 +43,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warden.decide import Decision, decide
+from warden.detect.images.facts import describe
 from warden.detect.signals import Signal
 from warden.enforce import audit, directory, submissions
 from warden.enforce.principal import Principal
@@ -273,6 +274,8 @@ class Guard:
         self._recorded.put(seen, True)
         content = piece.text[:MAX_RECORDED_CHARS] or "(an image)"
         kind = ("mixed" if piece.text.strip() else "image") if piece.images else "text"
+        # the images' hashes and metadata, taken before the transaction (decoded images are cached)
+        images = describe(piece.content, self.rt.images) if piece.images and caller.mode.enforces else []
         now = self.rt.clock()
         with self.rt.db.transaction() as s:
             if caller.mode.enforces:
@@ -280,7 +283,7 @@ class Guard:
                                              content_type=kind, images=list(piece.images)[:16], surface=Surface.API,
                                              detector="gateway")
                 result = submissions.submit(s, caller.principal, sub, self.rt.policies, self.rt.cybertip, now,
-                                            signals)
+                                            signals, images)
                 done = result.enforcement
                 return Finding(piece=piece, decision=result.decision, recorded=True, outcome=result.outcome,
                                actions=tuple(done.actions) if done else (), case_id=done.case_id if done else None)
