@@ -305,6 +305,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("GET", "/redoc"): None,
     # the gateway's `user` is the operator's own opaque end-user id, resolved inside the caller's scope
     ("POST", "/v1/chat/completions"): {"model": "m", "messages": [{"role": "user", "content": "hello"}]},
+    ("POST", "/v1/responses"): {"model": "m", "input": "hello"},
     ("POST", "/v1/gateway/screen"): {"stage": "input", "messages": [{"role": "user", "content": "hello"}]},
 }
 # path parameter -> the record of the scope it names
