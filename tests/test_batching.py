@@ -9,11 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from warden.batching import DetectionBatcher
-from warden.detect.pipeline import DetectorSet
+from warden.detect.pipeline import Detection, DetectorSet
 from warden.detect.protocol import DetectorError
 from warden.detect.signals import Signal
 from warden.detect.testing import KeywordDetector
-from warden.screening import Screener
+from warden.policy.layering import EffectivePolicy
+from warden.screening import Screened, Screener
 
 
 class Recording(KeywordDetector):
@@ -64,3 +65,53 @@ def test_the_screener_batches_when_given_a_window() -> None:
     assert screener.batcher is not None
     assert screener.screen(["kill them", "hi"], policy=None)[0].scores["violence"] == 0.9
     assert Screener(Recording()).batcher is None
+
+
+def test_submit_applies_each_callers_follow_up_on_the_worker_and_keeps_its_error_to_that_caller() -> None:
+    import threading
+
+    detector = Recording()
+    batcher = DetectionBatcher(DetectorSet.of(detector), window_s=0.05)
+    threads: list[str] = []
+
+    def names(found: list[Detection]) -> list[str]:
+        threads.append(threading.current_thread().name)
+        return [s.category for d in found for s in d.signals]
+
+    def broken(found: list[Detection]) -> list[str]:
+        raise ValueError("this caller's policy cannot resolve")
+
+    futures = [batcher.submit(["kill it"], names), batcher.submit(["hello"], broken), batcher.submit(["kill"], names)]
+    assert futures[0].result(timeout=5) == ["violence"] and futures[2].result(timeout=5) == ["violence"]
+    with pytest.raises(ValueError, match="cannot resolve"):
+        futures[1].result(timeout=5)
+    assert set(threads) == {"warden-detection-batcher"}  # the follow-up ran on the worker, not the caller
+
+
+def test_a_cancelled_request_is_skipped_and_the_others_are_answered() -> None:
+    detector = Recording()
+    batcher = DetectionBatcher(DetectorSet.of(detector), window_s=0.2)
+    batcher._last_requests = 2  # as under load: the worker waits the window for company
+    kept = batcher.submit(["kill"], lambda found: found)
+    gone = batcher.submit(["gone"], lambda found: found)
+    assert gone.cancel()
+    assert kept.result(timeout=5)[0].signals
+    assert detector.sizes == [1]  # the cancelled caller's content was never detected
+
+
+def test_screen_async_awaits_the_batch_and_decides_off_the_event_loop(mini_policy: EffectivePolicy) -> None:
+    import asyncio
+
+    screener = Screener(Recording(), policy=mini_policy, batch_window_s=0.01)
+
+    async def go() -> list[list[Screened]]:
+        return await asyncio.gather(*[screener.screen_async([t]) for t in ("kill them", "hi", "kill")])
+
+    answers = asyncio.run(go())
+    sync = [screener.screen([t])[0] for t in ("kill them", "hi", "kill")]
+    for got, want in zip(answers, sync, strict=True):
+        assert len(got) == 1
+        assert got[0].scores == want.scores
+        assert got[0].decision is not None and want.decision is not None
+        assert got[0].decision.verdict == want.decision.verdict
+    assert asyncio.run(screener.screen_async([])) == []

@@ -9,7 +9,11 @@ to `max_batch` contents), runs the detector set once over all of them, and gives
 each caller its own slice. A lone caller of an idle service (nothing queued, and
 the last batch held one caller) is run at once, without the window. A detector failure fails every caller of that batch
 with the same error (a `DetectorError` is a 503 at the edge, nothing changed).
-The worker runs no policy and touches no store; decisions stay with the caller.
+
+Two ways in: `run` blocks the calling thread (the CLI, sync routes); `submit` returns a
+future at once and takes a follow-up (`then`) that the worker applies to the caller's slice, so
+an async route awaits the future without holding a thread and the CPU work after detection (the
+decisions, `Screener.screen_async`) stays off its event loop as well. The worker touches no store.
 """
 
 from __future__ import annotations
@@ -17,18 +21,26 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from warden.detect.pipeline import Detection, DetectorSet
 from warden.detect.protocol import Content
+
+T = TypeVar("T")
+
+
+def _same(found: list[Detection]) -> list[Detection]:
+    return found
 
 
 @dataclass
 class _Request:
     contents: Sequence[Content]
-    answer: Future[list[Detection]] = field(default_factory=Future)
+    then: Callable[[list[Detection]], Any] = _same
+    answer: Future[Any] = field(default_factory=Future)
 
 
 class DetectionBatcher:
@@ -48,10 +60,15 @@ class DetectionBatcher:
             return []
         if len(contents) >= self.max_batch:
             return self.detectors.run(contents)  # a full batch already: no reason to wait for company
+        return self.submit(contents, _same).result()
+
+    def submit(self, contents: Sequence[Content], then: Callable[[list[Detection]], T]) -> Future[T]:
+        """Queue `contents` and return at once; the future holds `then(detections)`, computed on the
+        worker thread (an error in `then` reaches this caller only). A cancelled future is skipped."""
         self._ensure_worker()
-        request = _Request(contents)
+        request = _Request(contents, then)
         self._queue.put(request)
-        return request.answer.result()
+        return request.answer
 
     def _ensure_worker(self) -> None:
         with self._lock:
@@ -82,6 +99,10 @@ class DetectionBatcher:
             self._answer(batch)
 
     def _answer(self, batch: list[_Request]) -> None:
+        # a caller that went away (its request cancelled) is not detected; the rest can no longer be cancelled
+        batch = [r for r in batch if r.answer.set_running_or_notify_cancel()]
+        if not batch:
+            return
         contents = [c for r in batch for c in r.contents]
         try:
             found = self.detectors.run(contents)
@@ -92,5 +113,9 @@ class DetectionBatcher:
         self.batches += 1
         start = 0
         for r in batch:
-            r.answer.set_result(found[start:start + len(r.contents)])
+            part = found[start:start + len(r.contents)]
             start += len(r.contents)
+            try:
+                r.answer.set_result(r.then(part))
+            except Exception as exc:  # this caller's follow-up failed (its policy, say): its error alone
+                r.answer.set_exception(exc)

@@ -17,8 +17,10 @@ Layers: this module sits above `detect`, `policy` and `decide` and below
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from warden.batching import DetectionBatcher
@@ -84,9 +86,27 @@ class Screener:
 
     def screen(self, contents: Sequence[Content], surface: str | None = "api",
                context: Mapping[str, Any] | None = None, policy: EffectivePolicy | None = None) -> list[Screened]:
+        return self._screened(contents, self.detect(contents), surface, context, policy)
+
+    async def screen_async(self, contents: Sequence[Content], surface: str | None = "api",
+                           context: Mapping[str, Any] | None = None,
+                           policy: EffectivePolicy | None = None) -> list[Screened]:
+        """`screen` for an event loop, which only awaits: detection (batched with other callers) and the
+        decisions run on the batcher's worker thread; without a batcher, or for a request that fills a
+        batch by itself, `screen` runs on a thread of the loop's executor."""
+        if not contents:
+            return []
+        if self.batcher is None or len(contents) >= self.batcher.max_batch:
+            call = partial(self.screen, contents, surface, context, policy)
+            return await asyncio.get_running_loop().run_in_executor(None, call)
+        then = partial(self._screened, contents, surface=surface, context=context, policy=policy)
+        return await asyncio.wrap_future(self.batcher.submit(contents, then))
+
+    def _screened(self, contents: Sequence[Content], detections: Sequence[Detection], surface: str | None,
+                  context: Mapping[str, Any] | None, policy: EffectivePolicy | None) -> list[Screened]:
         policy = policy if policy is not None else self.policy
         out = []
-        for content, found in zip(contents, self.detect(contents), strict=True):
+        for content, found in zip(contents, detections, strict=True):
             decision = decide(policy, found.signals, context, surface) if policy is not None else None
             if decision is not None:
                 metrics.observe_decision(decision)

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -23,7 +24,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from warden.api.deps import runtime
+from warden.api.deps import RuntimeDep
 from warden.api.errors import APIError
 from warden.api.limits import client_address
 from warden.enforce import keys
@@ -118,7 +119,7 @@ def _principal(rt: Runtime, authorization: str | None, request: Request) -> Prin
 
 def context(
     request: Request,
-    rt: Annotated[Runtime, Depends(runtime)],
+    rt: RuntimeDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Ctx:
     return Ctx(rt=rt, principal=_principal(rt, authorization, request), request=request)
@@ -146,11 +147,13 @@ class _Required(Requirement):
 
 
 class _Optional(Requirement):
-    def __call__(self, request: Request, rt: Annotated[Runtime, Depends(runtime)],
-                 authorization: Annotated[str | None, Header()] = None) -> Principal | None:
+    # async: with the requirement off (the open /v1/moderations) the request takes no thread; the key
+    # is looked up in one only when it is on
+    async def __call__(self, request: Request, rt: RuntimeDep,
+                       authorization: Annotated[str | None, Header()] = None) -> Principal | None:
         if self.when is not None and not self.when(rt):
             return None
-        principal = _principal(rt, authorization, request)
+        principal = await to_thread.run_sync(_principal, rt, authorization, request)
         principal.require(self.permission)
         return principal
 

@@ -21,4 +21,8 @@ def runtime(request: Request) -> Runtime:
     return current
 
 
-RuntimeDep = Annotated[Runtime, Depends(runtime)]
+async def _runtime(request: Request) -> Runtime:
+    return runtime(request)  # async: FastAPI runs a sync dependency on a worker thread, a hop per request
+
+
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]

@@ -25,13 +25,20 @@ an internal-address URL is a 400. `category_applied_input_types` names, per cate
 types the detectors that ran read: `image` only where an image detector scores that category
 (`sexual` from the classifier, a loaded hash list's category), never violence or self-harm.
 Decisions run under the platform policy in force today.
+
+The route is async and holds no thread while it waits: detection (batched across concurrent
+requests) and the decisions run on the screener's worker thread (`Screener.screen_async`), and
+an anonymous caller's request touches no store; only an authenticated caller's tiers and
+exemptions are read, in a thread.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
@@ -139,10 +146,20 @@ def _policy(rt: Runtime, caller: Principal | None, raw: Any) -> EffectivePolicy:
     return tiers.caller_policy(rt.db, rt.policies, caller, org_id=names["org_id"], account_id=names["account_id"])
 
 
+def _tiers(rt: Runtime, caller: Principal | None, raw: Any,
+           context: Mapping[str, Any]) -> tuple[EffectivePolicy, dict[str, Any]]:
+    """The caller's policy and decision context (the store is read only for an authenticated caller)."""
+    policy = _policy(rt, caller, raw)
+    options: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    context = tiers.caller_context(rt.db, caller, context, rt.clock(), org_id=options.get("org_id"),
+                                   account_id=options.get("account_id"))  # exemptions are granted, not declared
+    return policy, context
+
+
 @router.post("/v1/moderations", summary="Classify content (OpenAI-compatible)",
              )
-def create_moderation(rt: RuntimeDep, caller: Annotated[Principal | None, ModerationCaller],
-                      body: Any = Body(default=None)) -> JSONResponse:  # noqa: B008
+async def create_moderation(rt: RuntimeDep, caller: Annotated[Principal | None, ModerationCaller],
+                            body: Any = Body(default=None)) -> JSONResponse:  # noqa: B008
     if not isinstance(body, dict):
         raise APIError(400, "the request body must be a JSON object", code="invalid_json")
     model = body.get("model", DEFAULT_MODEL)
@@ -150,13 +167,12 @@ def create_moderation(rt: RuntimeDep, caller: Annotated[Principal | None, Modera
         raise APIError(400, "model must be a string", param="model", code="invalid_type")
     contents = parse_input(body.get("input"), rt.settings.limits)
     surface, context = _options(body.get("warden"))
+    if caller is None:  # anonymous: the platform policy, no store
+        policy, context = _tiers(rt, caller, body.get("warden"), context)
+    else:
+        policy, context = await to_thread.run_sync(_tiers, rt, caller, body.get("warden"), context)
     # a failing remote detector or judge raises DetectorError: a 503 at the edge, nothing changed
-    policy = _policy(rt, caller, body.get("warden"))
-    raw = body.get("warden")
-    options: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    context = tiers.caller_context(rt.db, caller, context, rt.clock(), org_id=options.get("org_id"),
-                                   account_id=options.get("account_id"))  # exemptions are granted, not declared
-    screened = rt.screener.screen(contents, surface=surface, context=context, policy=policy)
+    screened = await rt.screener.screen_async(contents, surface=surface, context=context, policy=policy)
     payload = {
         "id": f"modr-{uuid.uuid4().hex}",
         "model": model or DEFAULT_MODEL,
