@@ -4,6 +4,7 @@
     warden review --plugin ai-plugin.json openapi.yaml [--declarations d.yaml]
     warden rescan --policy openai-usage@2025-01-29 --baseline openai-usage@2023-03-23 --shadow
     warden rescan --policy openai-usage@2025-01-29 --promote
+    warden rescan --policy openai-usage@2025-01-29 --engine ray --workers 2   # stored content items
 
 Exit codes of `review`: 0 allowed, 3 needs a human, 4 not allowed (the worst over
 all submissions), 1 bad input or policy, 2 bad usage. `rescan --shadow` writes and enforces nothing.
@@ -31,6 +32,7 @@ from warden.review.engine import Reviewer
 from warden.review.loading import SubmissionError, load_app, load_plugin
 from warden.review.report import ReviewReport, RuleOutcome
 from warden.review.schema import Submission
+from warden.scan.cli import CONTENT_DETECTORS, scan
 from warden.settings import Settings
 
 out = Console()
@@ -58,7 +60,8 @@ FromOpt = Annotated[Path | None, typer.Option("--from", help="Review submission 
 
 def register(app: typer.Typer) -> None:
     app.command("review", help="Review an app/GPT submission or a plugin manifest against the policy.")(review)
-    app.command("rescan", help="Re-review stored apps under another policy version (shadow or promote).")(rescan)
+    app.command("rescan", help="Re-review stored apps under another policy version (--shadow or --promote), or "
+                "with --engine local|ray decide every stored content item under it.")(rescan)
 
 
 def _fail(message: str) -> NoReturn:
@@ -208,14 +211,37 @@ def rescan(
     shadow: ShadowOpt = False,
     promote: PromoteOpt = False,
     source: FromOpt = None,
-    db: Annotated[str | None, typer.Option(help="Database URL (default: the local store).")] = None,
-    org: Annotated[str | None, typer.Option(help="Only this organization's apps.")] = None,
-    detectors: DetectorsOpt = DEFAULT_DETECTORS,
+    db: Annotated[str | None, typer.Option("--db", "--database",
+                                           help="Database URL (default: the local store).")] = None,
+    org: Annotated[str | None, typer.Option(help="Only this organization's apps (or content items).")] = None,
+    detectors: Annotated[str | None, typer.Option(
+        "--detectors", help=f"Comma-separated detector names; default: {DEFAULT_DETECTORS} for apps, "
+                            f"{CONTENT_DETECTORS} with --engine.")] = None,
     as_json: JsonOpt = False,
+    engine: Annotated[str | None, typer.Option(
+        help="Rescan stored content items instead of apps: write a decision for each under --policy with "
+             "this engine, local or ray (idempotent; the same as `warden rescan-content`).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="With --engine ray: Ray actors.")] = 1,
+    address: Annotated[str | None, typer.Option(help="With --engine ray: an existing cluster (ray://host:10001 "
+                                                "or auto); default: a local Ray.")] = None,
 ) -> None:
+    """Re-review stored apps under another policy version (--shadow or --promote), or, with --engine,
+    decide every stored content item under it (locally or on Ray)."""
+    if engine is not None:
+        if shadow or promote or source is not None or baseline:
+            err.print("error: --engine rescans stored content items; --shadow, --promote, --from and --baseline "
+                      "are for apps (leave out --engine)")
+            raise typer.Exit(2)
+        scan(policy, engine, workers, address, detectors or CONTENT_DETECTORS, org=org, database=db)
+        return
     if shadow == promote:
-        err.print("error: choose exactly one of --shadow and --promote")
+        err.print("error: choose exactly one of --shadow and --promote (stored apps), or --engine local|ray "
+                  "(stored content items)")
         raise typer.Exit(2)
+    if workers != 1 or address is not None:
+        err.print("error: --workers and --address go with --engine")
+        raise typer.Exit(2)
+    detectors = detectors or DEFAULT_DETECTORS
     if promote and source is not None:
         err.print("error: --promote enforces on stored apps; it cannot read --from files")
         raise typer.Exit(2)

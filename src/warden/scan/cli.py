@@ -1,4 +1,6 @@
-"""`warden rescan-content`: decide every stored content item under a policy version, locally or on Ray."""
+"""Rescans of stored content items, locally or on Ray: `warden rescan --engine local|ray` (and its older
+name, `warden rescan-content`). `warden rescan` without `--engine` re-reviews stored apps
+(`warden.review.cli`); with it, it decides every stored content item under a policy version."""
 
 from __future__ import annotations
 
@@ -9,20 +11,17 @@ import typer
 from rich.console import Console
 
 err = Console(stderr=True)
+CONTENT_DETECTORS = "embedded,recognisers"
+EngineOpt = Annotated[str, typer.Option(help="local (this process) or ray (Ray Data, an actor pool).")]
+WorkersOpt = Annotated[int, typer.Option(min=1, help="Ray actors (one detector set each).")]
+AddressOpt = Annotated[str | None, typer.Option(help="An existing Ray cluster (ray://host:10001, or auto); "
+                                                "default: start a local one.")]
 
 
-def rescan_content(
-    policy: Annotated[list[str] | None, typer.Option("--policy", help="Pack ref(s); default: in force today.")] = None,
-    engine: Annotated[str, typer.Option(help="local (this process) or ray (Ray Data, an actor pool).")] = "local",
-    workers: Annotated[int, typer.Option(min=1, help="Ray actors (one detector set each).")] = 1,
-    address: Annotated[str | None, typer.Option(help="An existing Ray cluster (ray://host:10001, or auto); "
-                                                "default: start a local one.")] = None,
-    detectors: Annotated[str, typer.Option(help="Comma-separated detector names.")] = "embedded,recognisers",
-    batch_size: Annotated[int, typer.Option(min=1)] = 512,
-    org: Annotated[str | None, typer.Option(help="Only this organization's items.")] = None,
-    database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL; default: the store.")] = None,
-) -> None:
-    """Write a decision for every stored item under the policy (idempotent: a rerun writes only what is missing)."""
+def scan(policy: list[str] | None, engine: str, workers: int = 1, address: str | None = None,
+         detectors: str = CONTENT_DETECTORS, batch_size: int = 512, org: str | None = None,
+         database: str | None = None) -> None:
+    """Decide every stored content item under the policy and print the report (exit 2: unknown engine)."""
     from warden.scan.engine import ScanJob
     from warden.scan.engine import engine as make
     from warden.settings import Settings
@@ -42,6 +41,21 @@ def rescan_content(
         raise typer.Exit(1) from exc
     report = chosen.run(job)
     print(json.dumps(report.model_dump() | {"items_per_second": round(report.items_per_second, 1)}, indent=2))
+
+
+def rescan_content(
+    policy: Annotated[list[str] | None, typer.Option("--policy", help="Pack ref(s); default: in force today.")] = None,
+    engine: EngineOpt = "local",
+    workers: WorkersOpt = 1,
+    address: AddressOpt = None,
+    detectors: Annotated[str, typer.Option(help="Comma-separated detector names.")] = CONTENT_DETECTORS,
+    batch_size: Annotated[int, typer.Option(min=1)] = 512,
+    org: Annotated[str | None, typer.Option(help="Only this organization's items.")] = None,
+    database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL; default: the store.")] = None,
+) -> None:
+    """Write a decision for every stored item under the policy (idempotent: a rerun writes only what is missing).
+    The same as `warden rescan --engine ENGINE`."""
+    scan(policy, engine, workers, address, detectors, batch_size, org, database)
 
 
 def register(app: typer.Typer) -> None:
