@@ -136,7 +136,7 @@ class LimitSettings(BaseModel):
     body_timeout: float = Field(default=30.0, gt=0)
     # longer than clients keep idle pooled connections (httpx and the OpenAI SDK: 5 s; aiohttp: 15 s), so a
     # client retires an idle connection before the server closes it (equal timeouts race: a dropped request)
-    keepalive_timeout: float = Field(default=20.0, gt=0)
+    keepalive_timeout: int = Field(default=20, ge=1)  # whole seconds, as uvicorn takes them
     rate_per_key: float = Field(default=100.0, ge=0)  # tokens per second; 0 turns the limit off
     burst_per_key: int = Field(default=500, ge=1)
     rate_per_address: float = Field(default=100.0, ge=0)
@@ -254,7 +254,7 @@ class Settings(BaseModel):
                 max_request_items=number("WARDEN_MAX_REQUEST_ITEMS", dflt.max_request_items, int),
                 header_timeout=number("WARDEN_HEADER_TIMEOUT", dflt.header_timeout),
                 body_timeout=number("WARDEN_BODY_TIMEOUT", dflt.body_timeout),
-                keepalive_timeout=number("WARDEN_KEEPALIVE_TIMEOUT", dflt.keepalive_timeout),
+                keepalive_timeout=number("WARDEN_KEEPALIVE_TIMEOUT", dflt.keepalive_timeout, int),
                 rate_per_key=number("WARDEN_RATE_PER_KEY", dflt.rate_per_key),
                 burst_per_key=number("WARDEN_BURST_PER_KEY", dflt.burst_per_key, int),
                 rate_per_address=number("WARDEN_RATE_PER_ADDRESS", dflt.rate_per_address),

@@ -169,6 +169,20 @@ def test_trickled_headers_lose_the_connection(served: Served) -> None:
     assert closed and time.perf_counter() - started < 3
 
 
+def test_a_connection_that_never_speaks_is_closed_after_the_header_timeout(served: Served) -> None:
+    started = time.perf_counter()
+    with socket.create_connection(("127.0.0.1", served.port)) as sock:
+        sock.settimeout(3)
+        assert sock.recv(1024) == b""  # closed by the server, not held until the client gives up
+    assert 0.5 < time.perf_counter() - started < 3
+
+
+def test_the_keepalive_timeout_outlasts_pooled_clients_idle_expiry() -> None:
+    # equal timeouts race (benchmarks/keepalive.py): the client must retire an idle connection first
+    assert LimitSettings().keepalive_timeout > httpx.Limits().keepalive_expiry
+    assert Settings.from_env({"WARDEN_KEEPALIVE_TIMEOUT": "7"}).limits.keepalive_timeout == 7
+
+
 def test_oversized_headers_answer_the_shared_shape(served: Served) -> None:
     with socket.create_connection(("127.0.0.1", served.port)) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n")

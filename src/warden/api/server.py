@@ -4,10 +4,11 @@ uvicorn's h11 protocol, with two changes (`warden serve` runs with it; pass
 `http=WardenH11Protocol` to `uvicorn.run` to get the same elsewhere):
 
 * **Header timeout**: a connection gets `LimitSettings.header_timeout` seconds to deliver a
-  request's headers, from its first byte (or the end of the previous response), so a client that
-  trickles headers one byte at a time (slowloris) cannot hold the connection. uvicorn's own
-  keep-alive timeout covers only idle time between requests. The body's time is the ASGI layer's
-  (`warden.api.limits`).
+  request's headers, from the moment it opens (or its first byte after the previous response), so
+  a client that trickles headers one byte at a time (slowloris), or opens a connection and says
+  nothing, cannot hold it. uvicorn's own keep-alive timeout (`warden serve` passes
+  `LimitSettings.keepalive_timeout`) covers only idle time between requests. The body's time is the
+  ASGI layer's (`warden.api.limits`).
 * **Errors in the shared shape**: a request the parser refuses (malformed, or headers over
   `h11_max_incomplete_event_size`, 16 KiB by default) is answered with the shared JSON error body,
   431 for oversized headers and 400 otherwise, and `Connection: close`, instead of plain text.
@@ -60,6 +61,10 @@ class WardenH11Protocol(H11Protocol):
         self._header_timer = None
         if not self.transport.is_closing() and self._awaiting_headers():
             self.transport.close()
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_header_timer()  # a connection that never sends a byte is not held either
 
     def _max_header_bytes(self) -> int:
         return self.config.h11_max_incomplete_event_size or DEFAULT_MAX_HEADER_BYTES
