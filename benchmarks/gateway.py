@@ -11,6 +11,10 @@ subprocesses on 127.0.0.1, then in one run:
    `--seconds`, counting every non-200 answer and transport error, and the same against the
    upstream directly.
 
+Every gateway answer's `x-warden-decision` is counted: the prompts and the echoed answers are ordinary
+ones, so anything but `allow` (a detector's false positive) is reported as `not_allowed`, never silently
+measured as a cheap refusal.
+
 Rate limits are turned off for the run (WARDEN_RATE_PER_KEY=0, WARDEN_RATE_PER_ADDRESS=0) so the
 service is measured, not its limiter. Prints a table and writes benchmarks/results/gateway.json.
 
@@ -57,6 +61,21 @@ NOUNS = ["turtle", "garden", "bicycle", "teapot", "lighthouse", "violin", "sailb
 
 ENDINGS = ["", " Please.", " Thanks!", " Keep it short.", " In plain words.", " For a child."]
 DISTINCT = len(OPENERS) * len(ADJECTIVES) * len(NOUNS) * len(ENDINGS)
+NOT_ALLOWED: list[str] = []  # gateway answers whose decision was not allow (see the docstring)
+PHASES: dict[str, list[float]] = {}  # the gateway's server-timing phases (ms) of the non-streaming latency runs
+
+
+def _phases(resp: httpx.Response) -> None:
+    for part in resp.headers.get("server-timing", "").split(","):
+        name, sep, value = part.strip().partition(";dur=")
+        if sep:
+            PHASES.setdefault(name, []).append(float(value))
+
+
+def _decision(resp: httpx.Response, body: dict[str, Any]) -> None:
+    decision = resp.headers.get("x-warden-decision")
+    if decision is not None and decision != "allow":
+        NOT_ALLOWED.append(f"{decision}: {body['messages'][0]['content']} ({resp.headers.get('x-warden-rules')})")
 
 
 def prompt(i: int) -> str:
@@ -120,6 +139,8 @@ def _complete(client: httpx.Client, url: str, headers: dict[str, str], body: dic
     elapsed = (time.perf_counter() - start) * 1000
     if resp.status_code != 200 or not resp.json()["choices"][0]["message"]["content"]:
         raise SystemExit(f"{url}: {resp.status_code} {resp.text[:300]}")
+    _decision(resp, body)
+    _phases(resp)
     return elapsed
 
 
@@ -129,6 +150,7 @@ def _first_token(client: httpx.Client, url: str, headers: dict[str, str], body: 
     with client.stream("POST", url, json=body, headers=headers) as resp:
         if resp.status_code != 200:
             raise SystemExit(f"{url}: {resp.status_code} {resp.read()[:300]!r}")
+        _decision(resp, body)
         for line in resp.iter_lines():
             if first is None and line.startswith("data: {"):
                 choices = json.loads(line[6:]).get("choices") or [{}]
@@ -154,9 +176,9 @@ def latency(direct: str, gateway: str, key: str, n: int) -> dict[str, Any]:
                     out[kind]["gateway"].append(g)
     result: dict[str, Any] = {}
     for kind, paths in out.items():
-        d, g = _pcts(paths["direct"]), _pcts(paths["gateway"])
-        result[kind] = {"direct": d, "gateway": g, "added_p50_ms": g["p50_ms"] - d["p50_ms"],
-                        "added_p99_ms": g["p99_ms"] - d["p99_ms"]}
+        dp, gp = _pcts(paths["direct"]), _pcts(paths["gateway"])
+        result[kind] = {"direct": dp, "gateway": gp, "added_p50_ms": gp["p50_ms"] - dp["p50_ms"],
+                        "added_p99_ms": gp["p99_ms"] - dp["p99_ms"]}
     return result
 
 
@@ -189,9 +211,10 @@ async def _load(url: str, headers: dict[str, str], clients: int, seconds: float,
             while time.monotonic() < stop:
                 start = time.perf_counter()
                 try:
-                    resp = await client.post(url, json=_body(next(counter), False, user),
-                                             headers=headers)
+                    body = _body(next(counter), False, user)
+                    resp = await client.post(url, json=body, headers=headers)
                     good = resp.status_code == 200
+                    _decision(resp, body)
                     if not good and len(first_errors) < 5:
                         first_errors.append(f"{resp.status_code} {resp.text[:200]}")
                 except httpx.HTTPError as exc:
@@ -231,6 +254,7 @@ def main() -> None:
                   f"http://127.0.0.1:{gw_port}/healthz"):
         detectors = ",".join(Settings.from_env(env).detectors)
         lat = latency(direct, gateway, key, args.requests)
+        lat["gateway_phases_p50_ms"] = {name: statistics.median(v) for name, v in PHASES.items()}
         lat["service_floor"] = floor(f"http://127.0.0.1:{up_port}/v1/models", f"http://127.0.0.1:{gw_port}/healthz",
                                      args.requests)
         auth = {"authorization": f"Bearer {key}"}
@@ -239,6 +263,7 @@ def main() -> None:
         load_gateway = asyncio.run(_load(gateway, auth, args.clients, args.seconds, True, start_at))
     result = {"detectors": detectors, "cpus": os.cpu_count(), "requests": args.requests, "clients": args.clients,
               "latency": lat, "load": {"direct": load_direct, "gateway": load_gateway},
+              "not_allowed": len(NOT_ALLOWED), "not_allowed_examples": NOT_ALLOWED[:10],
               "bar_added_p50_ms": 15.0,
               "bar_met": all(lat[k]["added_p50_ms"] <= 15.0 for k in ("non_streaming", "first_token"))
               and load_gateway["errors"] == 0}
@@ -256,6 +281,10 @@ def main() -> None:
     print(f"{'errors at ' + str(args.clients) + ' clients':<34}{load_direct['errors']:>12}{load_gateway['errors']:>12}")
     print(f"{'p99 ms at ' + str(args.clients) + ' clients':<34}{load_direct['p99_ms']:>12.1f}"
           f"{load_gateway['p99_ms']:>12.1f}")
+    print("where the gateway's time goes (server-timing p50 ms, non-streaming): "
+          + ", ".join(f"{k} {v:.2f}" for k, v in lat["gateway_phases_p50_ms"].items()))
+    print(f"gateway answers not allowed (false positives on ordinary prompts): {len(NOT_ALLOWED)}"
+          + "".join(f"\n  {x}" for x in NOT_ALLOWED[:5]))
     print(f"bar (added p50 <= 15 ms both ways, zero errors): {'met' if result['bar_met'] else 'NOT met'}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "gateway.json").write_text(json.dumps(result, indent=2))

@@ -39,6 +39,8 @@ def test_a_clean_request_passes_unchanged(gw: Gateway) -> None:
     assert got.body == {"model": "m", "messages": CLEAN, "user": "alice", "temperature": 0.2}
     assert raw.headers["x-warden-decision"] == "allow"
     assert raw.headers["x-warden-mode"] == "enforce"
+    phases = dict(p.strip().split(";dur=") for p in raw.headers["server-timing"].split(","))
+    assert list(phases) == ["auth", "inbound", "upstream", "outbound"] and all(float(v) >= 0 for v in phases.values())
     assert raw.headers["x-warden-policy-revision"].startswith("gateway-test@2024-01-01#")
     assert raw.headers["x-warden-account"] == _account(gw, gw.orgs["enforce"], "alice").id
 

@@ -13,7 +13,10 @@ block answers; default `WARDEN_GATEWAY_BLOCK_RESPONSE`). Response headers:
 block), `x-warden-input-decision`, `x-warden-output-decision` (not on streams: the
 stream's last chunks carry it), `x-warden-policy-revision`, `x-warden-rules` (the rule
 ids that fired), `x-warden-decision-ids` (stored decisions), `x-warden-account` and
-`x-warden-standing` (the end user's account and its standing when not active).
+`x-warden-standing` (the end user's account and its standing when not active), and
+`server-timing` (W3C Server-Timing: milliseconds spent authenticating the key, admitting
+and screening the input, waiting for the upstream, screening the output), so a caller
+or a benchmark sees where the gateway's time goes.
 
 Detection and the store run in the thread pool, never on the event loop.
 """
@@ -21,6 +24,7 @@ Detection and the store run in the thread pool, never on the event loop.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -87,9 +91,11 @@ class _GatewayCaller(Requirement):
 
     def __call__(self, request: Request, rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None,
                  x_warden_api_key: Annotated[str | None, Header()] = None) -> Principal:
+        started = time.perf_counter()
         presented = f"Bearer {x_warden_api_key}" if x_warden_api_key else authorization
         principal = _principal(rt, presented, request)
         principal.require(self.permission)
+        request.state.warden_timing = [("auth", time.perf_counter() - started)]
         return principal
 
 
@@ -97,7 +103,23 @@ GatewayCaller = Depends(_GatewayCaller(Permission.SUBMIT_CONTENT))
 router = APIRouter(tags=["gateway"], lifespan=_lifespan)
 
 
-def _headers(caller: Caller, inbound: Outcome, outbound: Outcome | None = None) -> dict[str, str]:
+def _timed(request: Request, name: str, started: float) -> float:
+    """Note a phase's duration for the `server-timing` header; the time it ended."""
+    now = time.perf_counter()
+    timing = getattr(request.state, "warden_timing", None)
+    if timing is None:
+        timing = request.state.warden_timing = []
+    timing.append((name, now - started))
+    return now
+
+
+def _timing(request: Request) -> str:
+    phases = getattr(request.state, "warden_timing", [])
+    return ", ".join(f"{name};dur={seconds * 1000:.2f}" for name, seconds in phases)
+
+
+def _headers(caller: Caller, inbound: Outcome, outbound: Outcome | None = None,
+             request: Request | None = None) -> dict[str, str]:
     stages = [o for o in (inbound, outbound) if o is not None]
     worst = max((o.verdict for o in stages), key=lambda v: v.rank)
     headers = {"x-warden-mode": caller.mode.value, "x-warden-decision": worst.value,
@@ -110,6 +132,8 @@ def _headers(caller: Caller, inbound: Outcome, outbound: Outcome | None = None) 
         headers["x-warden-account"] = caller.account_id
     if caller.standing != "active":
         headers["x-warden-standing"] = caller.standing
+    if request is not None:
+        headers["server-timing"] = _timing(request)
     return headers
 
 
@@ -192,8 +216,10 @@ async def _proxy(wire: Wire, request: Request, principal: Principal) -> Response
     user = chat.end_user(body, request.headers.get("x-warden-end-user"))
     style = _style(request, gw.settings.block_response)
     upstream = gw.upstream
+    started = time.perf_counter()
     admitted = await run_in_threadpool(gw.guard.inbound, principal, request.headers.get("x-warden-organization"),
                                        user, pieces, wire.route)
+    started = _timed(request, "inbound", started)
     caller, inbound = admitted.caller, admitted.inbound
     if inbound is None:
         headers = {"x-warden-mode": caller.mode.value, "x-warden-decision": Verdict.BLOCK.value,
@@ -201,7 +227,7 @@ async def _proxy(wire: Wire, request: Request, principal: Principal) -> Response
         code = f"account_{caller.standing}"
         message = f"the end user's account is {caller.standing}; its requests are refused"
         return JSONResponse(error_body(403, message, "user", code), status_code=403, headers=headers)
-    headers = _headers(caller, inbound)
+    headers = _headers(caller, inbound, request=request)
     if inbound.blocked and caller.mode.blocks:
         return _blocked(wire, body, gw.settings.refusal, style, inbound, headers)
     forward = upstream.headers(request.headers, passthrough="x-warden-api-key" in request.headers)
@@ -209,6 +235,7 @@ async def _proxy(wire: Wire, request: Request, principal: Principal) -> Response
         return await _stream(wire, gw, caller, raw, forward, headers, inbound)
 
     answer = await upstream.post(wire.route, raw, forward)
+    started = _timed(request, "upstream", started)
     try:
         completion = answer.json() if answer.status_code == 200 else None
     except ValueError:
@@ -218,7 +245,8 @@ async def _proxy(wire: Wire, request: Request, principal: Principal) -> Response
     texts = wire.answer_texts(completion)
     answers = {i: Piece(role="assistant", text=t, new=True) for i, t in texts.items() if t.strip()}
     outbound = await run_in_threadpool(gw.guard.screen, caller, list(answers.values()), "output")
-    headers = _headers(caller, inbound, outbound)
+    _timed(request, "outbound", started)
+    headers = _headers(caller, inbound, outbound, request)
     if outbound.blocked and caller.mode.blocks:
         if style == "error":
             return JSONResponse(chat.refusal_error(gw.settings.refusal, None), status_code=400, headers=headers)
