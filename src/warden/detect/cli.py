@@ -197,9 +197,10 @@ def train_cmd(
     ] = None,
     cache: Annotated[Path | None, typer.Option("--cache", help="Cache embeddings here between runs.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
-    max_escalation: Annotated[float, typer.Option(min=0.0, max=1.0, help="Benign share to stage 2.")] = 0.3,
+    max_escalation: Annotated[float, typer.Option(min=0.0, max=1.0, help="Benign share to stage 2.")] = 0.25,
     recalibrate: Annotated[
-        bool, typer.Option("--recalibrate", help="Only recompute thresholds, band and metrics of the model in --out.")
+        bool,
+        typer.Option("--recalibrate", help="Only recompute thresholds, gate, band and metrics of the model in --out."),
     ] = False,
 ) -> None:
     """Fine-tune, export and calibrate the embedded detector from the shared data (fixed seed; an

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from warden.detect.embedded.heads import Heads, HeadSet, remap
+from warden.detect.embedded.heads import GATE, Heads, HeadSet, remap
 from warden.detect.embedded.mlp import TrainConfig, fit
 from warden.detect.metrics import best_threshold, binary
 from warden.detect.training import data
@@ -71,8 +71,13 @@ def test_mlp_learns_a_separable_problem_and_heads_round_trip(tmp_path: Path) -> 
     assert np.array_equal(again[0], w1)  # fixed seed: the same weights
     HeadSet(heads, heads, (0.2, 0.7), {"version": "t"}).save(tmp_path)
     loaded = HeadSet.load(tmp_path)
-    assert loaded.band == (0.2, 0.7) and loaded.names == ["unsafe", "spam"]
+    assert loaded.band == (0.2, 0.7) and loaded.names == ["unsafe", "spam"] and loaded.gate is None
     assert np.allclose(loaded.static.scores(x[500:]), heads.scores(x[500:]), atol=1e-2)
+    gate = Heads([GATE], w1, b1, w2[:, :1], b2[:1], np.array([0.5], dtype=np.float32))
+    HeadSet(heads, heads, (0.3, 1.01), {"version": "t"}, gate).save(tmp_path)
+    loaded = HeadSet.load(tmp_path)
+    assert loaded.gate is not None and loaded.gate.names == [GATE]
+    assert np.allclose(loaded.gate.probabilities(x[500:]), gate.probabilities(x[500:]), atol=1e-2)
 
 
 def test_remap_puts_threshold_at_one_half() -> None:
@@ -86,12 +91,11 @@ def test_best_threshold_and_band() -> None:
     scores = np.concatenate([np.linspace(0, 0.4, 50), np.linspace(0.3, 1, 50)]).astype(np.float32)
     t = best_threshold(truth, scores)
     assert 0.25 <= t <= 0.45
-    static = np.stack([scores], axis=1)
-    lo, hi = choose_band(static, ~truth, max_escalation=0.2)
+    lo, hi = choose_band(scores, ~truth, max_escalation=0.2)
     assert hi > 1.0  # everything stage 1 might flag goes on
-    assert abs(((static[~truth, 0] >= lo).mean()) - 0.2) <= 0.02  # as low as the benign budget allows
-    assert ((static[truth, 0] >= lo).mean()) >= 0.9  # stage 1 clears few harmful texts
-    assert choose_band(static, ~truth, max_escalation=0.0)[0] > 1.0  # no budget: stage 1 alone
+    assert abs(((scores[~truth] >= lo).mean()) - 0.2) <= 0.02  # as low as the benign budget allows
+    assert ((scores[truth] >= lo).mean()) >= 0.9  # stage 1 clears few harmful texts
+    assert choose_band(scores, ~truth, max_escalation=0.0)[0] > 1.0  # no budget: stage 1 alone
 
 
 @pytest.mark.filterwarnings("ignore:training data missing")

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 Matrix = NDArray[np.float32]
+GATE = "stage2-flags"  # the routing head's one output: stage 2 would flag this text
 
 
 def sigmoid(x: Matrix) -> Matrix:
@@ -79,8 +80,11 @@ class HeadSet:
 
     static: Heads
     minilm: Heads
-    band: tuple[float, float]  # stage-1 "flagged" scores in [lo, hi) go to stage 2
+    band: tuple[float, float]  # stage-1 routing scores in [lo, hi) go to stage 2
     meta: dict[str, Any]
+    # Stage 1's routing head: the probability that stage 2 would flag the text, learnt from stage 2's
+    # decisions. None (older models): route on stage 1's own flag score.
+    gate: Heads | None = None
 
     @property
     def names(self) -> list[str]:
@@ -89,6 +93,8 @@ class HeadSet:
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, Any] = {**self.static.arrays("static"), **self.minilm.arrays("minilm")}
+        if self.gate is not None:
+            arrays |= self.gate.arrays("gate")
         np.savez_compressed(folder / "heads.npz", **arrays)
         meta = {**self.meta, "names": self.names, "band": list(self.band)}
         (folder / "heads.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
@@ -99,5 +105,6 @@ class HeadSet:
         names = list(meta["names"])
         with np.load(folder / "heads.npz") as z:
             static, minilm = Heads.from_arrays(names, z, "static"), Heads.from_arrays(names, z, "minilm")
+            gate = Heads.from_arrays([GATE], z, "gate") if "gate_w2" in z else None
         lo, hi = meta["band"]
-        return cls(static, minilm, (float(lo), float(hi)), meta)
+        return cls(static, minilm, (float(lo), float(hi)), meta, gate)

@@ -8,13 +8,14 @@
    the calibration split (maximum F1; a head with few calibration positives also keeps its false
    alarms on calibration negatives at or below `RARE_MAX_FPR`), fit the stage-1 heads on the
    static embeddings to imitate stage 2 (its probabilities as soft targets, train split),
-   calibrate them against stage 2's decisions, and choose the cascade's band (stage 2 takes
-   every text stage 1 might flag; the budget is the share of benign calibration texts escalated).
+   calibrate them against stage 2's decisions, fit stage 1's gate head on stage 2's flag decisions,
+   and choose the cascade's band on the gate (stage 2 takes every text the gate is not sure stage 2
+   would clear; the budget is the share of benign calibration texts escalated).
 4. Report every figure on the dev split, which nothing was fitted or tuned on.
 
 `TrainOptions(recalibrate=True)` (`warden train --recalibrate`) runs steps 3-4 only, over the model
 already in `out_dir`: the encoder, the static table and both stages' weights are kept, thresholds,
-band and metrics are computed again (a few minutes with the embedding cache, no torch).
+gate, band and metrics are computed again (a few minutes with the embedding cache, no torch).
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from warden.detect.embedded.detector import FLAGGED, clear_below, flag_score
+from warden.detect.embedded.detector import clear_below, flag_score, kept_bound, routing_score
 from warden.detect.embedded.encoders import MODEL_DIR, FineTunedEncoder, Matrix, StaticEncoder
-from warden.detect.embedded.heads import Heads, HeadSet
+from warden.detect.embedded.heads import GATE, Heads, HeadSet
 from warden.detect.embedded.mlp import TrainConfig, fit
 from warden.detect.metrics import best_threshold, binary
 from warden.detect.training import data
@@ -58,13 +59,21 @@ class TrainOptions:
     work_dir: Path = data.REPO / "var" / "finetune"  # checkpoints and the fine-tuned model
     cache_dir: Path | None = None
     seed: int = 13
-    # Share of benign calibration texts the cascade may send to stage 2. 0.15 made batch-256 throughput
-    # 1,057 texts/s but stage 1 then cleared real threats (contrast-probe recall 0.865 -> 0.698, direct
-    # threats 0.95 -> 0.76); 0.3 keeps the quality at about 940 texts/s (docs/model-card.md).
-    max_escalation: float = 0.3
+    # Share of benign calibration texts the cascade may send to stage 2. Routing on stage 1's flag
+    # score, 0.15 made batch-256 throughput 1,057 texts/s but stage 1 then cleared real threats
+    # (contrast-probe recall 0.865 -> 0.698, direct threats 0.95 -> 0.76), so it was 0.3. The gate head
+    # sends on more of what stage 2 flags at the same budget. At 0.25 it beats the flag score at 0.3
+    # on dev (cascade F1 0.871 against 0.865, escalation 0.56 against 0.59) and on the contrast probes
+    # (lower benign flag rates, harmful groups within one probe); at 0.2 (escalation 0.52) it let
+    # stage 1 clear direct threats (contrast probes 0.97 -> 0.86), so 0.25 it is.
+    max_escalation: float = 0.25
     # The stage-1 heads imitate stage 2's probabilities: no up-weighting of positives, which made them
     # over-predict (dev flagged FPR 0.58 -> 0.21 without it, F1 0.69 -> 0.80).
     config: TrainConfig = field(default_factory=lambda: TrainConfig(max_pos_weight=1.0))
+    # The gate: one output, stage 2's flag decision; positives up-weighted (at most 3x) because a
+    # text the gate wrongly keeps is a miss, one it wrongly sends on only costs time.
+    gate: TrainConfig = field(default_factory=lambda: TrainConfig(max_pos_weight=3.0, first_head_weight=1.0,
+                                                                  epochs=40))  # fmt: skip
     finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
     base_model: Path | None = None  # the encoder to start from (default: all-MiniLM-L6-v2)
     static_dims: int = 256
@@ -142,32 +151,28 @@ def _by_source(
 
 
 def _cascade(
-    static: Matrix, minilm: Matrix, lo: float, hi: float, names: Sequence[str] = (FLAGGED,)
+    static: Matrix, minilm: Matrix, route: Matrix, band: tuple[float, float], bound: float
 ) -> tuple[Matrix, np.ndarray]:
-    flag = flag_score(static, names)
-    escalate = (flag >= lo) & (flag < hi)
-    return clear_below(np.where(escalate[:, None], minilm, static), escalate, lo), escalate
+    escalate = (route >= band[0]) & (route < band[1])
+    return clear_below(np.where(escalate[:, None], minilm, static), escalate, bound), escalate
 
 
 TOP = 1.01  # above every score: a band up to TOP sends everything from `lo` up to stage 2
 
 
-def choose_band(static: Matrix, benign: np.ndarray, max_escalation: float, names: Sequence[str] = (FLAGGED,),
-                grid: int = 201) -> tuple[float, float]:  # fmt: skip
-    """The stage-1 flag scores sent to stage 2: [lo, TOP). Stage 1 only clears what it is sure is
+def choose_band(route: Matrix, benign: np.ndarray, max_escalation: float, grid: int = 201) -> tuple[float, float]:
+    """The stage-1 routing scores sent to stage 2: [lo, TOP). Stage 1 only clears what it is sure is
     benign; everything it might flag goes to stage 2, which decides and names the categories (stage
     1's category scores are much weaker: it flagged "I will kill you and your whole family" with
     violence 0.47). `lo` is the lowest bound that escalates at most `max_escalation` of the benign
     calibration texts: real traffic is mostly benign, so that share is what sets the cost."""
-    flag = flag_score(static, names)[benign]
+    flag = route[benign]
     if max_escalation <= 0 or not len(flag):
         return TOP, TOP
     for lo in np.quantile(flag, np.linspace(0, 1, grid)):
         if (flag >= lo).mean() <= max_escalation:
             return float(round(lo, 4)), TOP
     return TOP, TOP
-
-
 
 
 # A head with fewer calibration positives than this gets a ceiling on its false alarms: with a
@@ -224,10 +229,25 @@ def _stage1_heads(
     return Heads(names, w1, b1, w2, b2, np.full(len(names), 0.5, dtype=np.float32))
 
 
+def _gate_head(static: Matrix, stage2_flags: np.ndarray, weights: np.ndarray, splits: np.ndarray,
+               config: TrainConfig, log: Log) -> Heads:  # fmt: skip
+    """Stage 1's routing head: stage 2's flag decision (any flag head at or above its threshold) learnt
+    from the static embeddings, train split, early stopping on the calibration split."""
+    tr, ca = splits == "train", splits == "calib"
+    target = stage2_flags.astype(np.float32)[:, None]
+    mask = weights.astype(np.float32)[:, None]
+
+    def progress(epoch: int, loss: float, val: float) -> None:
+        log(f"  gate: epoch {epoch:2d} train loss {loss:.4f} calibration loss {val:.4f}")
+
+    w1, b1, w2, b2 = fit(static[tr], target[tr], mask[tr], static[ca], target[ca], mask[ca], config, progress)
+    return Heads([GATE], w1, b1, w2, b2, np.full(1, 0.5, dtype=np.float32))
+
+
 def train(options: TrainOptions, log: Log = print) -> dict[str, Any]:
     started = time.perf_counter()
     np.random.seed(options.seed)
-    options.config.seed = options.finetune.seed = options.seed
+    options.config.seed = options.finetune.seed = options.gate.seed = options.seed
     examples = data.load(options.data_dir, options.written_dir)
     splits = np.array([ex.split for ex in examples])
     counts = {s: int((splits == s).sum()) for s in data.SPLITS}
@@ -245,7 +265,7 @@ def train(options: TrainOptions, log: Log = print) -> dict[str, Any]:
         if shipped.names != names:
             raise ValueError(f"the model in {out} has heads {shipped.names}, the data gives {names}: retrain")
         finetuned_rows = int(json.loads((out / "metrics.json").read_text()).get("finetune_rows", 0))
-        need = splits != "train"  # only calibration and dev rows are embedded: nothing is fitted
+        need = np.ones(len(examples), dtype=bool)  # the gate is fitted on the train rows
     else:
         # 1-2: fine-tune (or resume), export, distil.
         rows = finetune_rows(examples)
@@ -263,26 +283,36 @@ def train(options: TrainOptions, log: Log = print) -> dict[str, Any]:
     # 3: embed, calibrate, imitate, choose the band.
     encoder = FineTunedEncoder(out / "encoder.onnx", max_tokens=options.finetune.max_tokens)
     static_encoder = StaticEncoder(out / "static.npz")
-    log("embedding every example with both stages" if need.all() else "embedding the calibration and dev rows")
+    log("embedding every example with both stages")
     idx = np.flatnonzero(need)
     chosen = [texts[i] for i in idx]
-    emb2 = _scatter(embed(encoder, chosen, options.cache_dir, log,
-                          key=f"{encoder.name}-{_digest(out / 'encoder.onnx')}"), idx, len(texts))
-    emb1 = _scatter(embed(static_encoder, chosen, options.cache_dir, log,
-                          key=f"static-{_digest(out / 'static.npz')}"), idx, len(texts))
+    emb2 = _scatter(
+        embed(encoder, chosen, options.cache_dir, log, key=f"{encoder.name}-{_digest(out / 'encoder.onnx')}"),
+        idx,
+        len(texts),
+    )
+    emb1 = _scatter(
+        embed(static_encoder, chosen, options.cache_dir, log, key=f"static-{_digest(out / 'static.npz')}"),
+        idx,
+        len(texts),
+    )
     stage2 = shipped.minilm if options.recalibrate else _stage2_heads(final, names)
     _calibrate(stage2, emb2[ca], y[ca], mask[ca])
     teacher = stage2.probabilities(emb2)
     # Recalibrating keeps the stage-1 weights: they imitate stage 2's probabilities, which do not change.
-    stage1 = shipped.static if options.recalibrate else _stage1_heads(emb1, teacher, weights, splits, names,
-                                                                       options, log)
+    stage1 = (
+        shipped.static if options.recalibrate else _stage1_heads(emb1, teacher, weights, splits, names, options, log)
+    )
     # Stage 1 is calibrated against stage 2's decisions: it stands in for stage 2 outside the band.
     decided = (teacher >= stage2.thresholds).astype(np.float32)
     _calibrate(stage1, emb1[ca], decided[ca], np.ones_like(decided[ca]))
     scores = {"static": stage1.scores(emb1), "minilm": stage2.scores(emb2)}
-    band = choose_band(scores["static"][ca], y[ca, 0] < 0.5, options.max_escalation, names)
-    log(f"cascade band: static flag score in [{band[0]}, {band[1]}) goes to stage 2")
-    cascade, escalate = _cascade(scores["static"], scores["minilm"], *band, names=names)
+    gate = _gate_head(emb1, flag_score(scores["minilm"], names) >= 0.5, weights, splits, options.gate, log)
+    heads = HeadSet(stage1, stage2, (TOP, TOP), {}, gate)
+    route = routing_score(heads, emb1, scores["static"])
+    heads.band = band = choose_band(route[ca], y[ca, 0] < 0.5, options.max_escalation)
+    log(f"cascade band: gate score in [{band[0]}, {band[1]}) goes to stage 2")
+    cascade, escalate = _cascade(scores["static"], scores["minilm"], route, band, kept_bound(heads))
 
     # 4: report on the dev split.
     dev: dict[str, Any] = {}
@@ -309,16 +339,20 @@ def train(options: TrainOptions, log: Log = print) -> dict[str, Any]:
         },
         "train_positives": train_pos,
         "band": list(band),
+        "router": "gate",
+        "max_escalation": options.max_escalation,
         "dev_escalation": round(float(escalate[dv].mean()), 4),
         "dev": dev,
         "by_source": by_source,
         "finetune": asdict(options.finetune),
         "stage1": asdict(options.config),
+        "gate": asdict(options.gate),
         "seconds": round(time.perf_counter() - started, 1),
     }
     meta = {"version": version, "seed": options.seed, "encoders": [static_encoder.name, encoder.name],
             "max_tokens": options.finetune.max_tokens}  # fmt: skip
-    HeadSet(stage1, stage2, band, meta).save(out)
+    heads.meta = meta
+    heads.save(out)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     f = dev["cascade"]["flagged"]
     log(f"dev flagged (cascade): P {f['precision']:.3f} R {f['recall']:.3f} F1 {f['f1']:.3f} FPR {f['fpr']:.3f}")
