@@ -119,6 +119,7 @@ class _Plan:
     by_root: dict[str, tuple[int, ...]]  # context variable -> rules whose condition reads it
     always: frozenset[int]  # rules that may fire on any content (a threshold of 0, or a condition true
     # or failing even when every variable it reads is absent)
+    safe_messaging: tuple[EffectiveRule, ...] = ()  # the surface's safe-messaging rules (answered, not violated)
 
     def candidates(self, scores: Mapping[str, float], context: Mapping[str, Any]) -> list[EffectiveRule]:
         found = set(self.always)
@@ -160,8 +161,9 @@ def _build_plan(policy: EffectivePolicy, surface: Surface | None) -> _Plan:
             by_root.setdefault(root, []).append(i)
         if _constant(condition):
             always.add(i)
+    safe = tuple(r for r in policy.active(surface) if r.rule.safe_messaging is not None and r.rule.triggers is not None)
     return _Plan(rules, {k: tuple(v) for k, v in by_category.items()}, {k: tuple(v) for k, v in by_root.items()},
-                 frozenset(always))
+                 frozenset(always), safe)
 
 
 _PLANS_LOCK = threading.Lock()
@@ -274,11 +276,10 @@ def _explain_safety(safe: SafeMessagingOutcome | None) -> str:
             + ("a human is asked to check in." if safe.escalate else "no penalty."))
 
 
-def _safe_messaging(policy: EffectivePolicy, surface: Surface | None,
-                    scores: Mapping[str, float]) -> SafeMessagingOutcome | None:
+def _safe_messaging(rules: Iterable[EffectiveRule], scores: Mapping[str, float]) -> SafeMessagingOutcome | None:
     """The strongest safe-messaging rule whose signals fire (decide skips these rules as violations)."""
     best: SafeMessagingOutcome | None = None
-    for rule in policy.active(surface):
+    for rule in rules:
         sm, triggers = rule.rule.safe_messaging, rule.rule.triggers
         if sm is None or triggers is None:
             continue
@@ -352,7 +353,8 @@ def decide(
     exemptions: list[Exemption] = []
     degraded: list[DegradedRule] = []
     # obligations are duties of the platform, not tests on content; safe messaging is answered below
-    for rule in _plan(policy, surface_).candidates(scores, ctx):
+    plan = _plan(policy, surface_)
+    for rule in plan.candidates(scores, ctx):
         hit = _fires(rule, scores, act, degraded)
         if hit is None:
             continue
@@ -366,7 +368,7 @@ def decide(
         violations = _route_weak(policy, violations, list(signals), scores)
     content = ctx.get("content")
     is_submission = isinstance(content, Mapping) and content.get("type") in ("app", "manifest")
-    safe = None if is_submission else _safe_messaging(policy, surface_, scores)  # an app is not a person at risk
+    safe = None if is_submission else _safe_messaging(plan.safe_messaging, scores)  # an app is not a person at risk
     if safe is not None:
         violations = _yield_to_safety(policy, safe, violations, exemptions, scores, act)
     violations.sort(key=lambda v: (v.hard_limit, v.severity.rank, v.score or 0.0), reverse=True)
