@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 from sqlalchemy import func, select
 
 from gateway.harness import SCRIPT, Gateway
@@ -101,3 +102,18 @@ def test_async_client_and_advisory_annotation(gw: Gateway) -> None:
     assert flagged.model_extra["warden"]["input"]["rules"] == ["gw.violence"]  # type: ignore[attr-defined]
     assert last.type == "response.completed"  # type: ignore[attr-defined]
     assert last.response.model_extra["warden"]["decision"] == "block"  # type: ignore[attr-defined]
+
+
+def test_bad_responses_requests_are_400s_before_the_upstream(gw: Gateway) -> None:
+    headers = {"authorization": f"Bearer {gw.keys['enforce']}"}
+    for body, param in (({"input": "hi"}, "model"), ({"model": "m"}, "input"), ({"model": "m", "input": []}, "input"),
+                        ({"model": "m", "input": ["text"]}, "input[0]"),
+                        ({"model": "m", "input": "hi", "stream": "yes"}, "stream"),
+                        ({"model": "m", "input": "hi", "instructions": 3}, "instructions"),
+                        ({"model": "m", "input": [{"role": "user", "content": [
+                            {"type": "input_image", "image_url": "file:///etc/passwd"}]}]},
+                         "input[0].content[0].image_url")):
+        resp = httpx.post(f"{gw.url}/responses", json=body, headers=headers)
+        assert resp.status_code == 400, body
+        assert resp.json()["error"]["param"] == param
+    assert gw.received == []

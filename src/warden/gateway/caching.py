@@ -160,5 +160,5 @@ def _listen() -> None:
             event.listen(target, "after_insert", _changed)
             event.listen(target, "after_update", _changed)
         event.listen(Session, "after_commit", _committed)
-        event.listen(Session, "after_soft_rollback", lambda session, _previous: _rolled_back(session))
+        event.listen(Session, "after_rollback", _rolled_back)  # the real rollback: a savepoint's keeps the rest
         _listening = True
