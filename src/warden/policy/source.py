@@ -57,8 +57,9 @@ class LocatedDocument:
         return None
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader used node by node; `_construct` rejects duplicate keys."""
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """SafeLoader used node by node; `_construct` rejects duplicate keys. libyaml's parser when PyYAML has it
+    (it keeps the marks, so file:line is the same): the pure-Python one took most of a service's start-up."""
 
 
 class _DuplicateKey(Exception):
