@@ -5,8 +5,8 @@ embedded + recognisers, a fresh SQLite store, `WARDEN_UPSTREAM_URL` pointing at 
 subprocesses on 127.0.0.1, then in one run:
 
 1. latency, short prompts (each distinct, so no cache helps), one request at a time, alternating the
-   direct upstream and the gateway: non-streaming end to end, and time to first token of a stream;
-   p50 / p99 of each, and what the gateway adds (gateway minus direct);
+   direct upstream and the gateway: non-streaming end to end, time to first token of a stream, and a
+   non-streaming `/v1/responses`; p50 / p99 of each, and what the gateway adds (gateway minus direct);
 2. throughput: 50 concurrent clients sending non-streaming requests through the gateway for
    `--seconds`, counting every non-200 answer and transport error, and the same against the
    upstream directly.
@@ -75,7 +75,8 @@ def _phases(resp: httpx.Response) -> None:
 def _decision(resp: httpx.Response, body: dict[str, Any]) -> None:
     decision = resp.headers.get("x-warden-decision")
     if decision is not None and decision != "allow":
-        NOT_ALLOWED.append(f"{decision}: {body['messages'][0]['content']} ({resp.headers.get('x-warden-rules')})")
+        said = body["input"] if "input" in body else body["messages"][0]["content"]
+        NOT_ALLOWED.append(f"{decision}: {said} ({resp.headers.get('x-warden-rules')})")
 
 
 def prompt(i: int) -> str:
@@ -161,16 +162,30 @@ def _first_token(client: httpx.Client, url: str, headers: dict[str, str], body: 
     return first
 
 
+def _respond(client: httpx.Client, url: str, headers: dict[str, str], body: dict[str, Any]) -> float:
+    """A non-streaming `POST /v1/responses` (the chat URL's sibling)."""
+    url = url.replace("/chat/completions", "/responses")
+    body = {"model": body["model"], "input": body["messages"][0]["content"],
+            **({"user": body["user"]} if "user" in body else {})}
+    start = time.perf_counter()
+    resp = client.post(url, json=body, headers=headers)
+    elapsed = (time.perf_counter() - start) * 1000
+    if resp.status_code != 200 or resp.json().get("status") != "completed":
+        raise SystemExit(f"{url}: {resp.status_code} {resp.text[:300]}")
+    _decision(resp, body)
+    return elapsed
+
+
 def latency(direct: str, gateway: str, key: str, n: int) -> dict[str, Any]:
     auth = {"authorization": f"Bearer {key}"}
-    out: dict[str, dict[str, list[float]]] = {"non_streaming": {"direct": [], "gateway": []},
-                                               "first_token": {"direct": [], "gateway": []}}
+    kinds = (("non_streaming", _complete), ("first_token", _first_token), ("responses", _respond))
+    out: dict[str, dict[str, list[float]]] = {kind: {"direct": [], "gateway": []} for kind, _ in kinds}
     with httpx.Client(timeout=60) as client:
         for i in range(-20, n):  # the first 20 warm both paths and are not counted
-            for kind, call in (("non_streaming", _complete), ("first_token", _first_token)):
+            for k, (kind, call) in enumerate(kinds):
                 stream = kind == "first_token"
                 d = call(client, direct, {}, _body(i + 20, stream, user=False))
-                g = call(client, gateway, auth, _body(i + 20 + (n + 40) * (1 + stream), stream, user=True))
+                g = call(client, gateway, auth, _body(i + 20 + (n + 40) * (1 + k), stream, user=True))
                 if i >= 0:
                     out[kind]["direct"].append(d)
                     out[kind]["gateway"].append(g)
@@ -258,7 +273,7 @@ def main() -> None:
         lat["service_floor"] = floor(f"http://127.0.0.1:{up_port}/v1/models", f"http://127.0.0.1:{gw_port}/healthz",
                                      args.requests)
         auth = {"authorization": f"Bearer {key}"}
-        start_at = 3 * (args.requests + 40)  # prompts the latency phase did not use
+        start_at = 4 * (args.requests + 40)  # prompts the latency phase did not use
         load_direct = asyncio.run(_load(direct, {}, args.clients, args.seconds, False, start_at))
         load_gateway = asyncio.run(_load(gateway, auth, args.clients, args.seconds, True, start_at))
     result = {"detectors": detectors, "cpus": os.cpu_count(), "requests": args.requests, "clients": args.clients,
@@ -271,7 +286,7 @@ def main() -> None:
           f"for {args.seconds:.0f} s")
     print(f"{'measure':<34}{'direct':>12}{'gateway':>12}{'added':>12}")
     for kind, label in (("non_streaming", "non-streaming"), ("first_token", "streaming, first token"),
-                        ("service_floor", "any route (GET /healthz)")):
+                        ("responses", "/v1/responses, non-streaming"), ("service_floor", "any route (GET /healthz)")):
         row = lat[kind]
         for p in ("p50", "p99"):
             print(f"{label + ' ' + p + ' ms':<34}{row['direct'][p + '_ms']:>12.2f}{row['gateway'][p + '_ms']:>12.2f}"
