@@ -47,6 +47,7 @@ values; nothing below reads `os.environ` itself (a test checks). The variables:
 | `WARDEN_OUTBOUND_ALLOW_HOSTS` | `outbound_allow_hosts` (non-public hosts, IPs, CIDRs; `warden.outbound`) | none |
 | `WARDEN_HASH_DISTANCE` | `hash_distance` (PDQ bits a known-image match may differ by) | `31` |
 | `WARDEN_IMAGE_MAX_BYTES` | `image_max_bytes` (largest image accepted, data: or fetched) | 20 MiB |
+| `WARDEN_KEEP_IMAGE_BYTES` | `keep_image_bytes` (submitted images' bytes kept, sealed; never a CSAM match's) | off |
 """
 
 from __future__ import annotations
@@ -195,6 +196,9 @@ class Settings(BaseModel):
     outbound_allow_hosts: tuple[str, ...] = ()
     hash_distance: int = Field(default=31, ge=0, le=64)
     image_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    # keep a submitted image's bytes, sealed like evidence (`warden.enforce.imagebytes`); off: hashes and
+    # metadata only. Content suspected of CSAM never keeps them, whatever this says.
+    keep_image_bytes: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -312,6 +316,7 @@ class Settings(BaseModel):
                                        if h.strip()),
             hash_distance=_int(get, "WARDEN_HASH_DISTANCE", 31),
             image_max_bytes=_int(get, "WARDEN_IMAGE_MAX_BYTES", 20 * 1024 * 1024),
+            keep_image_bytes=flag("WARDEN_KEEP_IMAGE_BYTES", False),
         )
 
     def detector_options(self) -> dict[str, dict[str, Any]]:

@@ -68,6 +68,8 @@ class FileInfo(BaseModel):
     generative_ai: bool
     viewed_by_esp: bool = False  # classifier-detected: no person at the platform looked at it
     publicly_available: bool = False
+    pdq: str | None = None  # an image's PDQ hash (the format hash-sharing programmes exchange)
+    additional_info: str | None = None
 
 
 Children = list[tuple[str, "str | Children | None"]]
@@ -128,9 +130,9 @@ def file_details_xml(file: FileInfo, *, report_id: str = "0", file_id: str = "pe
         ("reportId", report_id), ("fileId", file_id), ("originalFileName", file.file_name),
         ("fileViewedByEsp", _bool(file.viewed_by_esp)), ("publiclyAvailable", _bool(file.publicly_available)),
         ("fileAnnotations", annotations or None),
-        ("originalFileHash", file.sha256), ("originalFileHash", file.md5),
+        ("originalFileHash", file.sha256), ("originalFileHash", file.md5), ("originalFileHash", file.pdq),
+        ("additionalInfo", file.additional_info),
     ])
-    hashes = root.findall("originalFileHash")
-    hashes[0].set("hashType", "SHA256")
-    hashes[1].set("hashType", "MD5")
+    for element, kind in zip(root.findall("originalFileHash"), ("SHA256", "MD5", "PDQ"), strict=False):
+        element.set("hashType", kind)
     return _xml(root)

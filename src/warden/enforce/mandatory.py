@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warden.enforce import audit, cybertip, sealing
+from warden.enforce import audit, cybertip, imagebytes, sealing
 from warden.enforce.errors import Conflict
 from warden.enforce.kinds import ReportStatus
 from warden.enforce.principal import Permission, Principal
@@ -44,27 +44,35 @@ class CyberTipSettings(BaseModel):
     # the keys sealed evidence is encrypted with; the service passes the configured ones (`from_settings`),
     # a bare construction (tests) gets a key of its own that dies with it
     keyring: EvidenceKeyring = Field(default_factory=EvidenceKeyring.ephemeral, exclude=True, repr=False)
+    # keep submitted images' bytes, sealed under `keyring` (`warden.enforce.imagebytes`; never for suspected CSAM)
+    keep_image_bytes: bool = False
 
     @classmethod
-    def from_config(cls, config: CyberTipConfig, keyring: EvidenceKeyring | None = None) -> CyberTipSettings:
+    def from_config(cls, config: CyberTipConfig, keyring: EvidenceKeyring | None = None, *,
+                    keep_image_bytes: bool = False) -> CyberTipSettings:
         return cls(
             endpoint=config.endpoint, username=config.username, password=config.password, platform=config.platform,
             reporter=cybertip.ReporterInfo(first_name=config.reporter_first, last_name=config.reporter_last,
                                            email=config.reporter_email, terms_of_service=config.terms_of_service),
-            keyring=keyring or EvidenceKeyring.ephemeral(),
+            keyring=keyring or EvidenceKeyring.ephemeral(), keep_image_bytes=keep_image_bytes,
         )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CyberTipSettings:
         """The reporting settings and the configured evidence keyring (`SealingError` if unusable)."""
-        return cls.from_config(settings.cybertip, EvidenceKeyring.from_settings(settings))
+        return cls.from_config(settings.cybertip, EvidenceKeyring.from_settings(settings),
+                               keep_image_bytes=settings.keep_image_bytes)
+
+
+def _images(session: Session, content_id: str) -> list[ContentImage]:
+    return list(session.scalars(select(ContentImage).where(ContentImage.content_id == content_id)
+                                .order_by(ContentImage.part)).all())
 
 
 def _image_evidence(session: Session, content: ContentItem) -> tuple[bytes, str, str] | None:
-    """For content with images: the sealed record is their hashes and metadata (never the pixels, which
-    Warden does not keep), identified by the first image's SHA-256 and MD5 for the report's file details."""
-    images = session.scalars(select(ContentImage).where(ContentImage.content_id == content.id)
-                             .order_by(ContentImage.part)).all()
+    """For content with images: the sealed record is their hashes and metadata (never the pixels: Warden keeps
+    none of suspected CSAM), identified by the first image's SHA-256 and MD5 for the report's file details."""
+    images = _images(session, content.id)
     if not images:
         return None
     record = {"text": content.text or "", "images": [
@@ -80,6 +88,9 @@ def preserve(session: Session, content: ContentItem, now: dt.datetime, keyring: 
     imaged = _image_evidence(session, content)
     if imaged is not None:
         data, sha256, md5 = imaged
+        # bytes an operator had Warden keep (`keep_image_bytes`) before the content was suspected: destroyed now
+        imagebytes.shred(session, content.id, org_id=content.org_id, actor="system:mandatory",
+                         reason="suspected CSAM: Warden keeps no copy (hashes and metadata only)")
     evidence = Evidence(id=new_id("evd"), org_id=content.org_id, content_id=content.id, data=b"",
                         sha256=sha256, md5=md5, preserve_until=now + PRESERVE_FOR, created_at=now)
     sealing.seal(evidence, data, keyring)
@@ -99,8 +110,7 @@ def draft(session: Session, *, content: ContentItem, decision: DecisionRecord, s
         additional_info=f"Detected by automated classification under policy {decision.policy_revision}; "
                         f"decision {decision.id}.",
     )
-    file = cybertip.FileInfo(file_name=f"{content.id}.txt", sha256=evidence.sha256, md5=evidence.md5,
-                             generative_ai=True)
+    file = _file_info(session, content.id, evidence)
     report = MandatoryReport(
         id=new_id("mrp"), org_id=content.org_id, account_id=content.account_id, content_id=content.id,
         decision_id=decision.id, evidence_id=evidence.id, status=ReportStatus.DRAFT,
@@ -113,6 +123,21 @@ def draft(session: Session, *, content: ContentItem, decision: DecisionRecord, s
                  data={"content_id": content.id, "evidence_sha256": evidence.sha256,
                        "preserve_until": evidence.preserve_until.isoformat()})
     return report
+
+
+def _file_info(session: Session, content_id: str, evidence: Evidence) -> cybertip.FileInfo:
+    """The report's file details: for images their hashes (SHA-256, MD5, PDQ) and a note that the file sent is
+    the hashes and metadata, not the image; for text the sealed text's hashes."""
+    images = _images(session, content_id)
+    if not images:
+        return cybertip.FileInfo(file_name=f"{content_id}.txt", sha256=evidence.sha256, md5=evidence.md5,
+                                 generative_ai=True)
+    first = images[0]
+    note = (f"{len(images)} image(s): the file is their SHA-256, MD5 and PDQ hashes and metadata (JSON); the "
+            f"moderation service kept no image bytes. First image: {first.format} {first.width}x{first.height}, "
+            f"{first.size} bytes, from {first.source}.")
+    return cybertip.FileInfo(file_name=f"{content_id}-images.json", sha256=first.sha256, md5=first.md5,
+                             pdq=first.pdq, generative_ai=False, additional_info=note)
 
 
 def confirm(session: Session, report: MandatoryReport, principal: Principal, now: dt.datetime) -> None:
@@ -177,7 +202,7 @@ def submit(db: Database, report_id: str, settings: CyberTipSettings,
         evidence = s.get_one(Evidence, report.evidence_id)
         data = sealing.open_evidence(s, evidence, settings.keyring, actor="system:cybertip",
                                      purpose=f"cybertip submission of {report.id}")
-        report_xml, sha256, md5 = report.report_xml, evidence.sha256, evidence.md5
+        report_xml, info = report.report_xml, _file_info(s, report.content_id, evidence)
     auth = (settings.username or "", settings.password or "")
     external: str | None = None
     error: str | None = None
@@ -186,8 +211,7 @@ def submit(db: Database, report_id: str, settings: CyberTipSettings,
             xml_headers = {"Content-Type": "text/xml; charset=utf-8"}
             external = _response(client.post("/submit", content=report_xml, headers=xml_headers), "reportId")
             file_id = _response(client.post("/upload", data={"id": external},
-                                            files={"file": (f"{report_id}.txt", data)}), "fileId")
-            info = cybertip.FileInfo(file_name=f"{report_id}.txt", sha256=sha256, md5=md5, generative_ai=True)
+                                            files={"file": (info.file_name, data)}), "fileId")
             _response(client.post("/fileinfo", content=cybertip.file_details_xml(
                 info, report_id=external, file_id=file_id), headers=xml_headers), "reportId")
             _response(client.post("/finish", data={"id": external}), "reportId")

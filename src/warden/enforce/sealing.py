@@ -13,7 +13,8 @@ put a new key on the first line and keep the old ones below it (`warden evidence
 what the old ones sealed, after which they can go).
 
 `open_evidence` is the one way to read evidence back: it decrypts and appends an
-`evidence.accessed` audit event (who, why, which key) in the caller's transaction.
+`evidence.accessed` audit event (who, why, which key) in the caller's transaction. The same keyring
+seals the image bytes an operator chose to keep (`warden.enforce.imagebytes`), and `rekey` covers them.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from sqlalchemy.orm import Session
 from warden.enforce import audit
 from warden.errors import ConfigurationError
 from warden.settings import Settings
-from warden.store.tables import Evidence
+from warden.store.tables import ContentImage, ContentItem, Evidence
 
 log = logging.getLogger(__name__)
 NONCE = 12
@@ -143,8 +144,9 @@ def open_evidence(session: Session, evidence: Evidence, keyring: EvidenceKeyring
 
 
 def rekey(session: Session, keyring: EvidenceKeyring, *, actor: str = "system:rekey", limit: int = 1000) -> int:
-    """Re-seal under the current key every kept evidence row sealed with another key (or none); each is
-    audited. Returns how many were re-sealed (call again while it returns `limit`)."""
+    """Re-seal under the current key every kept evidence row sealed with another key (or none), and every kept
+    image's bytes (`warden.enforce.imagebytes`); each is audited. Returns how many were re-sealed (call again
+    while it returns `limit` or more)."""
     rows = session.execute(
         select(Evidence).where(func.length(Evidence.data) > 0,
                                (Evidence.key_id.is_(None)) | (Evidence.key_id != keyring.current))
@@ -157,5 +159,16 @@ def rekey(session: Session, keyring: EvidenceKeyring, *, actor: str = "system:re
         audit.record(session, actor=actor, action="evidence.resealed", subject_type="evidence",
                      subject_id=evidence.id, org_id=evidence.org_id,
                      data={"from_key": previous, "to_key": keyring.current})
+    images = session.execute(
+        select(ContentImage, ContentItem.org_id).join(ContentItem, ContentItem.id == ContentImage.content_id)
+        .where(ContentImage.data.is_not(None), ContentImage.key_id != keyring.current).limit(limit)
+    ).all()
+    for image, org_id in images:
+        assert image.data is not None  # the query's condition
+        previous = image.key_id
+        image.key_id, image.data = keyring.seal(keyring.open(previous, image.data, image.id), image.id)
+        audit.record(session, actor=actor, action="image.resealed", subject_type="content_image",
+                     subject_id=image.id, org_id=org_id, data={"from_key": previous, "to_key": keyring.current,
+                                                               "content_id": image.content_id})
     session.flush()
-    return len(rows)
+    return len(rows) + len(images)

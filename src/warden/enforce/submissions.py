@@ -19,7 +19,7 @@ from warden.decide import Decision, decide
 from warden.detect.images.facts import ImageFacts
 from warden.detect.protocol import Content, ContentPart
 from warden.detect.signals import Signal
-from warden.enforce import audit, cases, enforcement, exemptions, mandatory, safety, strikes
+from warden.enforce import audit, cases, enforcement, exemptions, imagebytes, mandatory, safety, strikes
 from warden.enforce.enforcement import EnforcementResult
 from warden.enforce.errors import Conflict, Invalid
 from warden.enforce.kinds import CaseKind, Source
@@ -47,7 +47,8 @@ class Submission(BaseModel):
     content: str = Field(min_length=1, max_length=200_000)
     content_type: str = Field(default="text", pattern=r"^(text|image|mixed|audio|video|app|manifest)$")
     # Image inputs (data:image/... or http(s) URLs) for content_type image or mixed; an image submission
-    # may instead give its one image URL as `content`. Kept as hashes and metadata, never the pixels.
+    # may instead give its one image URL as `content`. Kept as hashes and metadata; the bytes only where the
+    # operator enables it (sealed; never for suspected CSAM: `warden.enforce.imagebytes`).
     images: list[str] = Field(default_factory=list, max_length=16)
     # Scores from an external detector; when empty, text content is scored by Warden's own detectors
     # (the caller screens it before the transaction opens: see `needs_detection`).
@@ -120,12 +121,32 @@ def stored_text(sub: Submission) -> str:
     return sub.content
 
 
+def _store_images(session: Session, content: ContentItem, images: Sequence[ImageFacts], decision: Decision,
+                  signals: Mapping[str, float] | Sequence[Signal], cybertip: mandatory.CyberTipSettings,
+                  actor: str, now: dt.datetime) -> None:
+    """Each image's hashes and metadata; its bytes sealed where the operator keeps them, never for suspected CSAM."""
+    keep = cybertip.keep_image_bytes and any(f.data for f in images)
+    withheld = keep and imagebytes.suspected_csam(decision, signals)
+    for facts in images:
+        row = ContentImage(id=new_id("img"), content_id=content.id, created_at=now, **facts.as_dict())
+        if keep and not withheld and facts.data:
+            imagebytes.seal(row, facts.data, cybertip.keyring)
+        session.add(row)
+    session.flush()
+    if withheld:  # the setting asked for the bytes; the record says why they are not there
+        audit.record(session, actor=actor, action="image.bytes_withheld", subject_type="content",
+                     subject_id=content.id, org_id=content.org_id,
+                     data={"reason": "suspected CSAM: Warden keeps no copy (hashes and metadata only)",
+                           "sha256": [f.sha256 for f in images]})
+
+
 def submit(session: Session, principal: Principal, sub: Submission, policy: PolicySource,
            cybertip: mandatory.CyberTipSettings, now: dt.datetime,
            detected: Sequence[Signal] | None = None, images: Sequence[ImageFacts] = ()) -> SubmissionResult:
     """Record and enforce the decision on `sub`. `detected`: the signals Warden's detectors found for
     its content, screened before this transaction began (used when the caller sent no signals);
-    `images`: the hashes and metadata of its images, taken at the same time (stored, the pixels never)."""
+    `images`: the hashes and metadata of its images, taken at the same time (stored; their bytes sealed only
+    where `cybertip.keep_image_bytes` is on and the content is not suspected CSAM)."""
     principal.require(Permission.SUBMIT_CONTENT)
     get_org(session, sub.org_id, principal)
     for value in sub.signals.values():
@@ -161,9 +182,7 @@ def submit(session: Session, principal: Principal, sub: Submission, policy: Poli
                           reach=max(sub.reach, app.reach if app else 0), created_at=now)
     session.add(content)
     session.flush()
-    for facts in images:
-        session.add(ContentImage(id=new_id("img"), content_id=content.id, created_at=now, **facts.as_dict()))
-    session.flush()
+    _store_images(session, content, images, decision, signals, cybertip, principal.actor, now)
     row = record_decision(session, org_id=sub.org_id, decision=decision, content_id=content.id,
                           account_id=sub.account_id, detector=sub.detector, detector_version=sub.detector_version)
     audit.record(session, actor=principal.actor, action="decision.recorded", subject_type="decision",

@@ -434,7 +434,8 @@ class HashEntry(Base):
 
 
 class ContentImage(Base):
-    """An image of a content item, kept as hashes and metadata: the pixels are never stored."""
+    """An image of a content item, kept as hashes and metadata. Its bytes are kept only where the operator
+    enables it (`keep_image_bytes`), sealed (`warden.enforce.imagebytes`), and never for suspected CSAM."""
 
     __tablename__ = "content_images"
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -450,6 +451,8 @@ class ContentImage(Base):
     size: Mapped[int] = mapped_column(Integer)  # bytes as received
     source: Mapped[str] = mapped_column(String(300))  # "data" or the URL's host
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # nonce + AES-GCM ciphertext; None: not kept
+    key_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # the key that sealed `data`
 
 
 # --- policy tiers -------------------------------------------------------------------

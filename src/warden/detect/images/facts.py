@@ -1,8 +1,9 @@
-"""What is kept of an image: hashes and metadata, never the pixels (`content_images` in the store)."""
+"""What is kept of an image: hashes and metadata (`content_images` in the store); the bytes ride along, for the
+store to seal only where the operator enables it (`warden.enforce.imagebytes`)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from warden.detect.images import pdq
@@ -22,9 +23,11 @@ class ImageFacts:
     height: int
     size: int
     source: str
+    data: bytes | None = field(default=None, repr=False, compare=False)  # as received; not part of the metadata
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The metadata columns (everything but the bytes)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "data"}
 
 
 def describe(content: Content, intake: ImageIntake, param: str = "images") -> list[ImageFacts]:
@@ -35,5 +38,5 @@ def describe(content: Content, intake: ImageIntake, param: str = "images") -> li
         image = intake.load(url, param=f"{param}[{n}]")
         hashed = pdq.hash_image(image.image)
         out.append(ImageFacts(part, image.sha256, image.md5, hashed.hex, hashed.quality, image.format, image.width,
-                              image.height, len(image.data), image.source))
+                              image.height, len(image.data), image.source, image.data))
     return out
