@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import select
 
 from warden.scan.engine import ScanJob, engine
@@ -38,14 +35,6 @@ def test_the_local_engine_writes_each_decision_once(db: Database) -> None:
     assert set(_decisions(db).values()) >= {"allow"} and len(_decisions(db)) == 60
 
 
-@pytest.fixture(scope="module")
-def ray_local() -> Iterator[None]:
-    ray = pytest.importorskip("ray")
-    ray.init(num_cpus=3, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    yield
-    ray.shutdown()
-
-
 def test_the_ray_engine_matches_the_local_one(tmp_path: object, ray_local: None, fresh: object) -> None:
     from warden.store.testing import FreshDatabases
 
@@ -61,5 +50,6 @@ def test_the_ray_engine_matches_the_local_one(tmp_path: object, ray_local: None,
     report = engine("ray", workers=2).run(ScanJob(database_url=ray_db.url, batch_size=16))
     assert (report.scanned, report.written, report.engine) == (60, 60, "ray")
     assert _decisions(ray_db) == expected  # same verdicts, same ids
-    again = engine("ray", workers=2).run(ScanJob(database_url=ray_db.url, batch_size=16))
-    assert (again.scanned, again.written) == (60, 0)
+    # the rerun (after a crash, say) on a pool of another size: what is written does not depend on the split
+    again = engine("ray", workers=1).run(ScanJob(database_url=ray_db.url, batch_size=16))
+    assert (again.scanned, again.written, again.workers) == (60, 0, 1)
