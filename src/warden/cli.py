@@ -29,6 +29,7 @@ CORE_COMMANDS = [
     "warden.trends.cli",
     "warden.scan.cli",
     "warden.enforce.overlays_cli",
+    "warden.enforce.submit_cli",
 ]
 
 app = typer.Typer(

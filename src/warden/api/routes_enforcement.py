@@ -9,7 +9,6 @@ from fastapi.responses import JSONResponse
 
 from warden.api.auth import Ctx, IdempotencyKey, Paged, Requires
 from warden.api.schemas import ActionOut, ContentOut, DecisionOut, ListOut, StrikeOut
-from warden.detect.images.facts import ImageFacts, describe
 from warden.enforce import actions, queries, submissions
 from warden.enforce.pages import MAX_LIMIT, Page
 from warden.enforce.principal import Permission
@@ -28,14 +27,7 @@ def submit(
 
     Text submitted without `signals` is scored by the service's detectors first, before the write
     transaction opens (no lock is held through inference or a remote call)."""
-    detected = None
-    images: list[ImageFacts] = []
-    content = submissions.content_of(body)  # a bad image reference is a 400 before anything runs
-    if not isinstance(content, str):
-        images = describe(content, ctx.rt.images)  # hashes and metadata, decoded under the intake's limits
-    if submissions.needs_detection(body):
-        [found] = ctx.rt.screener.detect([content])
-        detected = found.signals
+    detected, images = submissions.prepare(body, ctx.rt.screener, ctx.rt.images)
     return ctx.create(key, body, lambda s: submissions.submit(s, ctx.principal, body, ctx.rt.policies,
                                                               ctx.rt.cybertip, ctx.now, detected, images))
 

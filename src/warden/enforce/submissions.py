@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from warden.decide import Decision, decide
-from warden.detect.images.facts import ImageFacts
+from warden.detect.images.facts import ImageFacts, describe
 from warden.detect.protocol import Content, ContentPart
 from warden.detect.signals import Signal
 from warden.enforce import audit, cases, enforcement, exemptions, imagebytes, mandatory, safety, strikes
@@ -30,6 +30,10 @@ from warden.policy.layering import EffectivePolicy
 from warden.policy.model import Severity, Surface, Verdict
 from warden.store.tables import Account, App, ContentImage, ContentItem, DecisionRecord, new_id
 from warden.trends import metrics
+
+if TYPE_CHECKING:
+    from warden.detect.images.intake import ImageIntake
+    from warden.screening import Screener
 
 
 @runtime_checkable
@@ -138,6 +142,20 @@ def _store_images(session: Session, content: ContentItem, images: Sequence[Image
                      subject_id=content.id, org_id=content.org_id,
                      data={"reason": "suspected CSAM: Warden keeps no copy (hashes and metadata only)",
                            "sha256": [f.sha256 for f in images]})
+
+
+def prepare(sub: Submission, screener: Screener, intake: ImageIntake) -> tuple[list[Signal] | None, list[ImageFacts]]:
+    """The work done before the write transaction opens (no lock is held through decoding, inference or a
+    fetch): the images' hashes and metadata, decoded under the intake's limits (a bad image reference is a
+    400 before anything runs), and, where Warden's detectors score the content, its signals. Every shell that
+    submits (the REST route, `warden submit`) calls this and then `submit`."""
+    content = content_of(sub)
+    images = describe(content, intake) if not isinstance(content, str) else []
+    detected = None
+    if needs_detection(sub):
+        [found] = screener.detect([content])
+        detected = list(found.signals)
+    return detected, images
 
 
 def submit(session: Session, principal: Principal, sub: Submission, policy: PolicySource,
