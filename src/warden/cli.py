@@ -30,6 +30,7 @@ CORE_COMMANDS = [
     "warden.scan.cli",
     "warden.enforce.overlays_cli",
     "warden.enforce.submit_cli",
+    "warden.enforce.evidence_cli",
 ]
 
 app = typer.Typer(
