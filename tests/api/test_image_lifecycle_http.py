@@ -172,6 +172,18 @@ def test_a_csam_list_match_terminates_reports_the_hash_and_never_keeps_bytes(db:
     assert withheld.subject_id == body["content_id"] and withheld.data["sha256"] == [i.sha256 for i in images]
 
 
+def test_images_scored_only_by_the_callers_signals_keep_no_bytes(db: Database) -> None:
+    """Warden's hash lists never looked at them (the caller's signals replace its detectors): not kept."""
+    with service(db, keep_bytes=True) as svc:
+        body = svc.submit(content_type="image", content=data_url(LISTED), signals={"hate": 0.1})
+    assert body["outcome"] == "allowed"
+    with db.transaction() as s:
+        [image] = s.scalars(select(ContentImage).where(ContentImage.content_id == body["content_id"])).all()
+        assert image.data is None and image.pdq == pdq.hash_image(LISTED).hex
+    [withheld] = _events(db, "image.bytes_withheld")
+    assert "hash lists" in withheld.data["reason"]
+
+
 def test_bytes_kept_before_a_csam_report_are_destroyed_when_it_is_drafted(db: Database) -> None:
     with service(db, keep_bytes=True) as svc:
         body = svc.submit(content_type="image", content=data_url(OTHER))

@@ -8,7 +8,8 @@ them with the evidence). `open_image` is the one way to read them back, and it a
 
 Content suspected of child sexual abuse material (a `sexual/minors` violation or signal, which a match on a
 `sexual/minors` hash list always is) never keeps its bytes, whatever the setting, and bytes kept earlier are
-destroyed when such a report is drafted (`shred`). Warden has no use for a copy: the CyberTipline report
+destroyed when such a report is drafted (`shred`). Images a caller scored with its own signals keep no
+bytes either: Warden's hash lists never looked at them. Warden has no use for a copy: the CyberTipline report
 carries the image's hashes (SHA-256, MD5, PDQ) and metadata, and the original stays in the operator's own
 system, where the operator preserves it as the law asks. No setting turns this off.
 """

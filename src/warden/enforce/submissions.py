@@ -126,11 +126,14 @@ def stored_text(sub: Submission) -> str:
 
 
 def _store_images(session: Session, content: ContentItem, images: Sequence[ImageFacts], decision: Decision,
-                  signals: Mapping[str, float] | Sequence[Signal], cybertip: mandatory.CyberTipSettings,
-                  actor: str, now: dt.datetime) -> None:
-    """Each image's hashes and metadata; its bytes sealed where the operator keeps them, never for suspected CSAM."""
+                  signals: Mapping[str, float] | Sequence[Signal], screened: bool,
+                  cybertip: mandatory.CyberTipSettings, actor: str, now: dt.datetime) -> None:
+    """Each image's hashes and metadata; its bytes sealed where the operator keeps them, never for suspected CSAM.
+    `screened`: Warden's detectors (its hash lists among them) scored the images; with only a caller's signals
+    nothing has checked them against the lists, so their bytes are not kept either (fail closed)."""
     keep = cybertip.keep_image_bytes and any(f.data for f in images)
-    withheld = keep and imagebytes.suspected_csam(decision, signals)
+    csam = imagebytes.suspected_csam(decision, signals)
+    withheld = keep and (csam or not screened)
     for facts in images:
         row = ContentImage(id=new_id("img"), content_id=content.id, created_at=now, **facts.as_dict())
         if keep and not withheld and facts.data:
@@ -138,10 +141,11 @@ def _store_images(session: Session, content: ContentItem, images: Sequence[Image
         session.add(row)
     session.flush()
     if withheld:  # the setting asked for the bytes; the record says why they are not there
+        reason = ("suspected CSAM: Warden keeps no copy (hashes and metadata only)" if csam else
+                  "scored by the caller's signals only: not checked against the hash lists")
         audit.record(session, actor=actor, action="image.bytes_withheld", subject_type="content",
                      subject_id=content.id, org_id=content.org_id,
-                     data={"reason": "suspected CSAM: Warden keeps no copy (hashes and metadata only)",
-                           "sha256": [f.sha256 for f in images]})
+                     data={"reason": reason, "sha256": [f.sha256 for f in images]})
 
 
 def prepare(sub: Submission, screener: Screener, intake: ImageIntake) -> tuple[list[Signal] | None, list[ImageFacts]]:
@@ -200,7 +204,8 @@ def submit(session: Session, principal: Principal, sub: Submission, policy: Poli
                           reach=max(sub.reach, app.reach if app else 0), created_at=now)
     session.add(content)
     session.flush()
-    _store_images(session, content, images, decision, signals, cybertip, principal.actor, now)
+    screened = needs_detection(sub) and detected is not None
+    _store_images(session, content, images, decision, signals, screened, cybertip, principal.actor, now)
     row = record_decision(session, org_id=sub.org_id, decision=decision, content_id=content.id,
                           account_id=sub.account_id, detector=sub.detector, detector_version=sub.detector_version)
     audit.record(session, actor=principal.actor, action="decision.recorded", subject_type="decision",
