@@ -105,12 +105,17 @@ class PolicyCache:
         _listen()
         _policies.add(self)
 
-    def effective(self, org_id: str, workspace_id: str | None, account_id: str | None) -> EffectivePolicy:
-        key = (org_id, workspace_id, account_id)
+    def cached(self, org_id: str, workspace_id: str | None, account_id: str | None) -> EffectivePolicy | None:
+        """The policy when it is cached and fresh (no store access), else None."""
         with self._lock:
-            found = self._data.get(key)
-        if found is not None and found[1] >= time.monotonic():
-            return found[0]
+            found = self._data.get((org_id, workspace_id, account_id))
+        return found[0] if found is not None and found[1] >= time.monotonic() else None
+
+    def effective(self, org_id: str, workspace_id: str | None, account_id: str | None) -> EffectivePolicy:
+        found = self.cached(org_id, workspace_id, account_id)
+        if found is not None:
+            return found
+        key = (org_id, workspace_id, account_id)
         policy = self.provider.effective(org_id, workspace_id, account_id)
         if self.ttl > 0:
             with self._lock:

@@ -9,6 +9,13 @@ access while its standing is cached (`gateway.caching`: dropped when an action o
 the account commits); otherwise one read transaction (no write lock), and a write
 only to register an end user seen for the first time.
 
+`Guard.admit_cached` and `Guard.screen_async` are the clean path for an event loop:
+a caller whose organization, end user and policy are cached is admitted without
+any store access, and its pieces are screened on the detection batcher's worker
+(detection batched with other callers, then the decisions, `DetectionBatcher.submit`),
+so a clean request takes no worker thread at all; anything that needs the store (a
+first sight, a finding to record) goes to the thread pool as before.
+
 `Guard.screen` screens pieces of text (a request's messages, an answer, a
 window of a stream) with the runtime's `Screener` under the organization's
 effective policy (`PolicyProvider.effective(org, workspace, account)`, so
@@ -33,17 +40,21 @@ every time; an earlier message of a resent conversation once per process.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from warden.decide import Decision, decide
 from warden.detect.images.facts import describe
+from warden.detect.pipeline import Detection
 from warden.detect.signals import Signal
 from warden.enforce import audit, directory, submissions
 from warden.enforce.principal import Principal
@@ -187,6 +198,24 @@ class Guard:
             return Admission(caller=caller, inbound=None)
         return Admission(caller=caller, inbound=self.screen(caller, pieces, "input"))
 
+    def admit_cached(self, principal: Principal, org_hint: str | None, end_user: str | None,
+                     route: str = "chat/completions") -> Caller | None:
+        """`admit` from the caches alone (no store access), or None when it needs the store. Raises what
+        `admit` raises for a request it can judge without the store."""
+        org_id = principal.org_id or org_hint
+        if org_id is None or self._orgs.get(org_id) is None or (end_user is None and self.settings.require_user):
+            return None  # admit raises or reads
+        principal.check_org(org_id, "organization")
+        mode = mode_for(self.settings, org_id, route)
+        if end_user is None:
+            return Caller(principal=principal, org_id=org_id, mode=mode)
+        account_id = self._accounts.get((org_id, end_user))
+        known = self._standing.get(account_id) if account_id is not None else None
+        if known is None or (principal.workspace_id is not None and known.workspace_id != principal.workspace_id):
+            return None
+        return Caller(principal=principal, org_id=org_id, mode=mode, account_id=known.account_id,
+                      workspace_id=known.workspace_id, standing=known.status)
+
     def admit(self, principal: Principal, org_hint: str | None, end_user: str | None,
               route: str = "chat/completions") -> Caller:
         org_id = principal.org_id or org_hint
@@ -247,12 +276,35 @@ class Guard:
         """Screen `pieces`, record what does not pass (by the caller's mode) and say what was found.
         A detector that cannot answer raises `DetectorError` (a 503): nothing is forwarded unscreened."""
         policy = self.policy(caller)
-        outcome = Outcome(stage=stage, policy_revision=policy.revision)
         unique = list({p.digest: p for p in pieces}.values())
         missing = [p for p in unique if self._signals.get(p.digest) is None]
+        found = self.rt.screener.detect([p.content for p in missing]) if missing else []
+        return self._findings(caller, policy, stage, self._gates(policy, unique, missing, found))
+
+    async def screen_async(self, caller: Caller, pieces: Sequence[Piece], stage: str) -> Outcome:
+        """`screen` for the event loop: detection and decisions on the batcher's worker, the loop only
+        awaits; the store (a policy to resolve, a finding to record) on a worker thread."""
+        policy = self._policies.cached(caller.org_id, caller.workspace_id, caller.account_id)
+        batcher = self.rt.screener.batcher
+        unique = list({p.digest: p for p in pieces}.values())
+        missing = [p for p in unique if self._signals.get(p.digest) is None]
+        if policy is None or batcher is None or len(missing) >= batcher.max_batch:
+            return await run_in_threadpool(self.screen, caller, pieces, stage)
         if missing:
-            for piece, found in zip(missing, self.rt.screener.detect([p.content for p in missing]), strict=True):
-                self._signals.put(piece.digest, list(found.signals))
+            gates = partial(self._gates, policy, unique, missing)
+            gated = await asyncio.wrap_future(batcher.submit([p.content for p in missing], gates))
+        else:
+            gated = self._gates(policy, unique, [], [])  # every piece seen before: cached decisions
+        if all(gate.verdict is Verdict.ALLOW and gate.safe_messaging is None for _, _, gate in gated):
+            return Outcome(stage=stage, policy_revision=policy.revision)
+        return await run_in_threadpool(self._findings, caller, policy, stage, gated)
+
+    def _gates(self, policy: EffectivePolicy, unique: list[Piece], missing: list[Piece],
+               found: Sequence[Detection]) -> list[tuple[Piece, list[Signal], Decision]]:
+        """Each piece with its signals and decision (both cached by digest), `found` being `missing`'s."""
+        for piece, detection in zip(missing, found, strict=True):
+            self._signals.put(piece.digest, list(detection.signals))
+        out = []
         for piece in unique:
             signals = self._signals.get(piece.digest) or []
             key = (policy.revision, piece.digest)
@@ -260,9 +312,16 @@ class Guard:
             if gate is None:
                 gate = decide(policy, signals, {}, Surface.API)
                 self._decisions.put(key, gate)
-            if gate.verdict is Verdict.ALLOW and gate.safe_messaging is None:
-                continue
-            outcome.findings.append(self._record(caller, piece, signals, gate, policy))
+            out.append((piece, signals, gate))
+        return out
+
+    def _findings(self, caller: Caller, policy: EffectivePolicy, stage: str,
+                  gated: list[tuple[Piece, list[Signal], Decision]]) -> Outcome:
+        """Record the pieces that do not pass (a store write each) and say what was found."""
+        outcome = Outcome(stage=stage, policy_revision=policy.revision)
+        for piece, signals, gate in gated:
+            if gate.verdict is not Verdict.ALLOW or gate.safe_messaging is not None:
+                outcome.findings.append(self._record(caller, piece, signals, gate, policy))
         return outcome
 
     def _record(self, caller: Caller, piece: Piece, signals: list[Signal], gate: Decision,

@@ -18,7 +18,8 @@ ids that fired), `x-warden-decision-ids` (stored decisions), `x-warden-account` 
 and screening the input, waiting for the upstream, screening the output), so a caller
 or a benchmark sees where the gateway's time goes.
 
-Detection and the store run in the thread pool, never on the event loop.
+Detection runs on the detection batcher's worker and the store in the thread pool, never on the event
+loop: a clean request of a known end user takes no worker thread (`Guard.admit_cached`, `screen_async`).
 """
 
 from __future__ import annotations
@@ -217,10 +218,16 @@ async def _proxy(wire: Wire, request: Request, principal: Principal) -> Response
     style = _style(request, gw.settings.block_response)
     upstream = gw.upstream
     started = time.perf_counter()
-    admitted = await run_in_threadpool(gw.guard.inbound, principal, request.headers.get("x-warden-organization"),
-                                       user, pieces, wire.route)
+    org = request.headers.get("x-warden-organization")
+    known = gw.guard.admit_cached(principal, org, user, wire.route)  # no store access, or None
+    if known is not None:
+        caller = known
+        inbound = None if caller.refused and caller.mode.blocks else \
+            await gw.guard.screen_async(caller, pieces, "input")
+    else:
+        admitted = await run_in_threadpool(gw.guard.inbound, principal, org, user, pieces, wire.route)
+        caller, inbound = admitted.caller, admitted.inbound
     started = _timed(request, "inbound", started)
-    caller, inbound = admitted.caller, admitted.inbound
     if inbound is None:
         headers = {"x-warden-mode": caller.mode.value, "x-warden-decision": Verdict.BLOCK.value,
                    "x-warden-standing": caller.standing, "x-warden-account": caller.account_id or ""}
@@ -244,7 +251,7 @@ async def _proxy(wire: Wire, request: Request, principal: Principal) -> Response
         return _passthrough(answer, headers)
     texts = wire.answer_texts(completion)
     answers = {i: Piece(role="assistant", text=t, new=True) for i, t in texts.items() if t.strip()}
-    outbound = await run_in_threadpool(gw.guard.screen, caller, list(answers.values()), "output")
+    outbound = await gw.guard.screen_async(caller, list(answers.values()), "output")
     _timed(request, "outbound", started)
     headers = _headers(caller, inbound, outbound, request)
     if outbound.blocked and caller.mode.blocks:
@@ -271,7 +278,7 @@ async def _stream(wire: Wire, gw: Gateway, caller: Caller, raw: bytes, forward: 
         return _passthrough(answer, headers)
 
     async def check(pieces: list[Piece]) -> Outcome:
-        return await run_in_threadpool(gw.guard.screen, caller, pieces, "output")
+        return await gw.guard.screen_async(caller, pieces, "output")
 
     screen = StreamScreen(check, caller.mode, gw.settings.stream_window, gw.settings.stream_hold, wire.shape())
 
