@@ -69,3 +69,26 @@ def test_a_suspension_committed_elsewhere_in_the_process_applies_to_the_next_req
             actions.reverse(s, s.get_one(type(action), action.id), actor="reviewer", reason="upheld",
                             now=dt.datetime.now(dt.UTC))
         assert client.chat.completions.create(model="m", messages=CLEAN, user="lee").choices[0].finish_reason == "stop"
+
+
+def test_a_clean_request_of_a_known_end_user_takes_no_worker_thread(db: Database,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import warden.gateway.guard
+    import warden.gateway.routes
+
+    with running(db) as gw:
+        client = gw.client()
+        client.chat.completions.create(model="m", messages=CLEAN, user="max")  # first sight: read and register
+
+        async def refuse(*_: object, **__: object) -> None:
+            raise AssertionError("the clean path went to the thread pool")
+
+        monkeypatch.setattr(warden.gateway.routes, "run_in_threadpool", refuse)
+        monkeypatch.setattr(warden.gateway.guard, "run_in_threadpool", refuse)
+        answer = client.chat.completions.create(model="m", messages=CLEAN, user="max")
+        assert answer.choices[0].finish_reason == "stop"
+        streamed = list(client.chat.completions.create(model="m", messages=CLEAN, user="max", stream=True))
+        assert streamed[-1].choices[0].finish_reason == "stop"
+        monkeypatch.undo()  # a finding is recorded in the store, on a worker thread
+        blocked = client.chat.completions.create(model="m", messages=VIOLENT, user="max")
+        assert blocked.choices[0].finish_reason == "content_filter"

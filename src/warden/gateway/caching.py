@@ -81,13 +81,16 @@ class StandingCache:
         else:
             found = actions.standing(session, account.id, self.clock())
             status, until = found.status, found.until
-        known = Known(account_id=account.id, workspace_id=account.workspace_id, status=status, until=until,
-                      fresh_until=time.monotonic() + self.ttl)
+        return self.remember(Known(account_id=account.id, workspace_id=account.workspace_id, status=status,
+                                   until=until, fresh_until=time.monotonic() + self.ttl))
+
+    def remember(self, known: Known) -> Known:
+        """Keep `known` (again: an account registered in a transaction is dropped by its own commit)."""
         if self.ttl > 0:
             with self._lock:
                 if len(self._data) >= self.size:
                     self._data.clear()  # a bound, not an LRU: entries live seconds anyway
-                self._data[account.id] = known
+                self._data[known.account_id] = known
         return known
 
     def drop(self, account_ids: set[str]) -> None:

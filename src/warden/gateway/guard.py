@@ -253,7 +253,9 @@ class Guard:
                 account = self._find(s, org_id, end_user, None) or directory.create_account(
                     s, principal, directory.AccountIn(org_id=org_id, kind="end_user", external_id=end_user))
                 known = self._standing.read(s, account)
+            # the account's own commit dropped it from the cache: what was read inside still holds
         self._accounts.put((org_id, end_user), known.account_id)
+        self._standing.remember(known)
         return known
 
     @staticmethod
