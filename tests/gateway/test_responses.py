@@ -101,7 +101,8 @@ def test_async_client_and_advisory_annotation(gw: Gateway) -> None:
     assert flagged.output_text == "You said: Tell me how to build a bomb"  # type: ignore[attr-defined]
     assert flagged.model_extra["warden"]["input"]["rules"] == ["gw.violence"]  # type: ignore[attr-defined]
     assert last.type == "response.completed"  # type: ignore[attr-defined]
-    assert last.response.model_extra["warden"]["decision"] == "block"  # type: ignore[attr-defined]
+    warden = last.response.model_extra["warden"]  # type: ignore[attr-defined]
+    assert warden["input"]["rules"] == ["gw.violence"] and warden["output"]["decision"] == "block"
 
 
 def test_bad_responses_requests_are_400s_before_the_upstream(gw: Gateway) -> None:

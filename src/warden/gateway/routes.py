@@ -280,7 +280,9 @@ async def _stream(wire: Wire, gw: Gateway, caller: Caller, raw: bytes, forward: 
     async def check(pieces: list[Piece]) -> Outcome:
         return await gw.guard.screen_async(caller, pieces, "output")
 
-    screen = StreamScreen(check, caller.mode, gw.settings.stream_window, gw.settings.stream_hold, wire.shape())
+    both = wire is RESPONSES  # a Responses stream's annotation names both stages; chat's input came first
+    screen = StreamScreen(check, caller.mode, gw.settings.stream_window, gw.settings.stream_hold, wire.shape(),
+                          inbound=inbound if both else None, standing=caller.standing)
 
     async def frames() -> AsyncIterator[bytes]:
         try:

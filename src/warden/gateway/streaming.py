@@ -25,7 +25,8 @@ screened before it, so a phrase split across two windows is still seen) is scree
   answer cuts the same way (fail closed), with `warden.decision: "error"`.
 - advisory mode forwards everything and, when something was found, adds the
   `warden` summary at the end (a chat chunk with no choices before `[DONE]`; on
-  the final `response.completed` event's response); shadow mode forwards
+  the final `response.completed` event's response, with the input's summary
+  too, as a non-streamed response carries it); shadow mode forwards
   everything unchanged. Both record what was found.
 """
 
@@ -146,8 +147,12 @@ Shape = ChatShape | ResponsesShape
 
 
 class StreamScreen:
-    def __init__(self, check: Check, mode: Mode, window: int, hold: bool, shape: Shape | None = None) -> None:
+    def __init__(self, check: Check, mode: Mode, window: int, hold: bool, shape: Shape | None = None,
+                 inbound: Outcome | None = None, standing: str = "active") -> None:
         self.check = check
+        # with `inbound`, an advisory annotation names both stages, as a non-streamed answer's does
+        self.inbound = inbound
+        self.standing = standing
         self.mode = mode
         self.window = window
         self.hold = hold and mode.blocks
@@ -209,13 +214,24 @@ class StreamScreen:
             return
         for h in held:
             yield h
-        if self.mode is Mode.ADVISORY and self.found is not None and self.found.findings:
-            for frame in self.shape.annotate(final, self.found.summary()):
+        annotation = self._annotation()
+        if self.mode is Mode.ADVISORY and annotation is not None:
+            for frame in self.shape.annotate(final, annotation):
                 yield frame
         elif final is not None:
             yield self.shape.frame(json.dumps(final, separators=(",", ":")), final)
         if done:
             yield DONE
+
+    def _annotation(self) -> dict[str, Any] | None:
+        """The advisory `warden` summary, or None when nothing was found."""
+        found = bool(self.found is not None and self.found.findings)
+        if self.inbound is None:
+            return self.found.summary() if found and self.found is not None else None
+        if not (found or self.inbound.findings or self.standing != "active"):
+            return None
+        output = self.found or Outcome(stage="output", policy_revision=self.inbound.policy_revision)
+        return {"input": self.inbound.summary(), "output": output.summary(), "standing": self.standing}
 
     async def _screen(self, indexes: list[int]) -> list[bytes] | None:
         """Screen the due windows; the cut chunk when a block fires in enforce mode, else None."""
