@@ -10,11 +10,12 @@ bare `ReadError('')`. That is the one error that `benchmarks/load.py` used to sh
 
 This script serves a trivial app with Warden's protocol (`WardenH11Protocol`) on a loop kept busy
 (30 ms of work every 35 ms), opens 40 pooled connections, leaves them idle for 4.90-5.05 s and
-reuses them, once with the server's keep-alive at `--keepalive` seconds. With 5 s some requests
-fail; with the default `WARDEN_KEEPALIVE_TIMEOUT` (20 s, longer than any client's idle expiry) the
-client always retires an idle connection first and none do.
+reuses them, once with the server's keep-alive at `--keepalive` seconds, on `--loop` (asyncio, where
+the window is widest; `uvloop`, what `warden serve` runs on when it is installed). With 5 s some
+requests fail; with the default `WARDEN_KEEPALIVE_TIMEOUT` (20 s, longer than any client's idle
+expiry) the client always retires an idle connection first and none can.
 
-Usage: .venv/bin/python benchmarks/keepalive.py [--keepalive 5] [--rounds 3]
+Usage: .venv/bin/python benchmarks/keepalive.py [--keepalive 5] [--rounds 3] [--loop asyncio|uvloop]
 """
 
 from __future__ import annotations
@@ -65,10 +66,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keepalive", type=float, default=LimitSettings().keepalive_timeout)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     args = parser.parse_args()
     WardenH11Protocol.configure(LimitSettings())
     config = uvicorn.Config(_app, host="127.0.0.1", port=0, log_level="critical", lifespan="off",
-                            http=WardenH11Protocol, timeout_keep_alive=args.keepalive)
+                            http=WardenH11Protocol, timeout_keep_alive=args.keepalive, loop=args.loop)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -80,8 +82,9 @@ def main() -> None:
     errors, ok, samples = asyncio.run(_reuse(port, args.rounds))
     server.should_exit = True
     thread.join(timeout=10)
-    print(f"server keep-alive {args.keepalive:g} s, client idle expiry {httpx.Limits().keepalive_expiry} s "
-          f"(httpx's default): {errors} failed, {ok} answered")
+    expiry = httpx.Limits().keepalive_expiry
+    print(f"server keep-alive {args.keepalive:g} s on {args.loop}, client idle expiry {expiry} s (httpx's default): "
+          f"{errors} failed, {ok} answered")
     for line in samples[:5]:
         print("  ", line)
 
