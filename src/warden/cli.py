@@ -29,6 +29,7 @@ CORE_COMMANDS = [
     "warden.trends.cli",
     "warden.scan.cli",
     "warden.enforce.overlays_cli",
+    "warden.enforce.connectors_cli",
     "warden.enforce.submit_cli",
     "warden.enforce.evidence_cli",
 ]
@@ -50,8 +51,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """Usage-policy enforcement for AI platforms."""
 

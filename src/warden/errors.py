@@ -30,13 +30,17 @@ Subclasses keep the builtin base they had (`ValueError`, `KeyError`, `RuntimeErr
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class WardenError(Exception):
     status: int = 500
     code: str | None = "internal_error"
+    extra: dict[str, Any] | None = None  # more of the error body, e.g. the decision behind a refusal
 
-    def __init__(self, message: str, *, param: str | None = None, code: str | None = None,
-                 status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, param: str | None = None, code: str | None = None, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.param = param

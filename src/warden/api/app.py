@@ -45,6 +45,7 @@ ROUTERS: list[str] = [
     "warden.api.routes_review:router",
     "warden.api.routes_overlays:router",
     "warden.api.routes_exemptions:router",
+    "warden.api.routes_connectors:router",
     "warden.gateway.routes:router",
     "warden.trends.routes:router",
 ]
@@ -57,8 +58,9 @@ def _load(path: str) -> APIRouter:
     return router
 
 
-def create_app(runtime: Runtime | None = None, *, settings: Settings | None = None,
-               manage: bool | None = None) -> FastAPI:
+def create_app(
+    runtime: Runtime | None = None, *, settings: Settings | None = None, manage: bool | None = None
+) -> FastAPI:
     """The service. With `runtime`, routes use it and the caller owns it (unless `manage=True`);
     without, the lifespan builds one from `settings` (default: the environment) and owns it."""
     owns = runtime is None if manage is None else manage

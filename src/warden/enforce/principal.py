@@ -42,6 +42,7 @@ class Permission(StrEnum):
     MANDATORY_REPORTS = "mandatory_reports"
     MANAGE_OVERLAYS = "manage_overlays"  # operator, workspace and user policy overlays
     GRANT_EXEMPTIONS = "grant_exemptions"  # red-team and research exemptions
+    MANAGE_CONNECTORS = "manage_connectors"  # a workspace's connector and action allow-list
 
 
 _R = Role
@@ -66,6 +67,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MANDATORY_REPORTS: frozenset({_R.PLATFORM_ADMIN}),
     Permission.MANAGE_OVERLAYS: frozenset({_R.PLATFORM_ADMIN, _R.OPERATOR_ADMIN}),
     Permission.GRANT_EXEMPTIONS: frozenset({_R.PLATFORM_ADMIN}),
+    Permission.MANAGE_CONNECTORS: frozenset({_R.PLATFORM_ADMIN, _R.OPERATOR_ADMIN}),
 }
 
 # Roles whose keys must be bound to an organization.

@@ -53,6 +53,10 @@ CONTEXT_FIELDS: dict[str, str] = {
     "plugin.unexplained_operations": "exposed operations the manifest's descriptions never mention",
     "request.purpose": "declared purpose of the request: education, research, red-team, medical, ...",
     "request.red_team": "the caller belongs to an authorised red-teaming programme",
+    "request.connectors": "connector and action names the request uses (matched against the workspace's "
+    "allow-list: warden.enforce.connectors)",
+    "request.connectors_not_enabled": "set by Warden, never by the caller: the names of request.connectors "
+    "that the workspace has not enabled",
     "request.publication_policy": "the research follows the sharing & publication policy",
     "account.age": "the end user's age if known",
     "account.strikes": "active strikes on the account",

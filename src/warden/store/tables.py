@@ -495,3 +495,37 @@ class GrantedExemption(Base):
     expires_at: Mapped[dt.datetime] = mapped_column()
     revoked_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --- connectors and policy-update announcements ----------------------------------------
+
+
+class ConnectorSetting(Base):
+    """Whether a workspace's administrators enabled a connector or action (`warden.enforce.connectors`), by
+    name; a workspace of None is the organization's own list, for requests outside any workspace. `version`
+    grows on every change, each change audited; a name with no row is not enabled."""
+
+    __tablename__ = "connector_settings"
+    __table_args__ = (Index("ix_connector_settings_scope", "org_id", "workspace_id", "name"),)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = _fk("organizations.id")
+    workspace_id: Mapped[str | None] = _fk("workspaces.id", nullable=True)
+    name: Mapped[str] = mapped_column(String(120))  # lower-case, as requests are matched
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PolicyAnnouncement(Base):
+    """A policy revision subscribers were told about (`warden.enforce.announcements`): the platform packs the
+    service loaded (org_id None) or an organization's overlay activation, so each is sent once."""
+
+    __tablename__ = "policy_announcements"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str | None] = _fk("organizations.id", nullable=True)
+    kind: Mapped[str] = mapped_column(String(20))  # platform | overlay
+    revision: Mapped[str] = mapped_column(String(500), index=True)
+    previous: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    notice_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # None: the first, a baseline
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
