@@ -38,9 +38,8 @@ class WardenError(Exception):
     code: str | None = "internal_error"
     extra: dict[str, Any] | None = None  # more of the error body, e.g. the decision behind a refusal
 
-    def __init__(
-        self, message: str, *, param: str | None = None, code: str | None = None, status: int | None = None
-    ) -> None:
+    def __init__(self, message: str, *, param: str | None = None, code: str | None = None,
+                 status: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.param = param

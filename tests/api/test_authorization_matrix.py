@@ -35,40 +35,23 @@ def tenants(client: TestClient, admin_key: str, db: Database) -> dict[str, Any]:
         org = client.post("/v1/organizations", json={"name": name}, headers=admin).json()
         ws = client.post("/v1/workspaces", json={"org_id": org["id"], "name": "main"}, headers=admin).json()
         with db.transaction() as s:
-            op = keys.issue(s, SYSTEM, keys.KeyIn(role=Role.OPERATOR_ADMIN, subject=f"op-{name}", org_id=org["id"])).key
+            op = keys.issue(s, SYSTEM, keys.KeyIn(role=Role.OPERATOR_ADMIN, subject=f"op-{name}",
+                                                  org_id=org["id"])).key
             svc = keys.issue(s, SYSTEM, keys.KeyIn(role=Role.SERVICE, subject=f"svc-{name}", org_id=org["id"])).key
-            wsadmin = keys.issue(
-                s,
-                SYSTEM,
-                keys.KeyIn(role=Role.OPERATOR_ADMIN, subject=f"ws-{name}", org_id=org["id"], workspace_id=ws["id"]),
-            ).key
-            org_reviewer = keys.issue(
-                s, SYSTEM, keys.KeyIn(role=Role.REVIEWER, subject=f"rev-{name}", org_id=org["id"])
-            ).key
-        user = client.post("/v1/accounts", json={"org_id": org["id"], "workspace_id": ws["id"]}, headers=_h(op)).json()
-        sub = client.post(
-            "/v1/submissions",
-            headers=_h(svc),
-            json={"org_id": org["id"], "account_id": user["id"], "content": "x", "signals": {"hate": 0.99}},
-        ).json()
-        queued = client.post(
-            "/v1/submissions",
-            headers=_h(svc),
-            json={"org_id": org["id"], "account_id": user["id"], "content": "y", "signals": {"hate": 0.6}},
-        ).json()
-        out[name] = {
-            "org": org["id"],
-            "ws": ws["id"],
-            "user": user["id"],
-            "content": sub["content_id"],
-            "action": sub["enforcement"]["actions"][0],
-            "case": queued["enforcement"]["case_id"],
-            "decision": sub["decision"]["id"],
-            "operator": _h(op),
-            "service": _h(svc),
-            "wsadmin": _h(wsadmin),
-            "org_reviewer": _h(org_reviewer),
-        }
+            wsadmin = keys.issue(s, SYSTEM, keys.KeyIn(role=Role.OPERATOR_ADMIN, subject=f"ws-{name}",
+                                                       org_id=org["id"], workspace_id=ws["id"])).key
+            org_reviewer = keys.issue(s, SYSTEM, keys.KeyIn(role=Role.REVIEWER, subject=f"rev-{name}",
+                                                            org_id=org["id"])).key
+        user = client.post("/v1/accounts", json={"org_id": org["id"], "workspace_id": ws["id"]},
+                           headers=_h(op)).json()
+        sub = client.post("/v1/submissions", headers=_h(svc), json={
+            "org_id": org["id"], "account_id": user["id"], "content": "x", "signals": {"hate": 0.99}}).json()
+        queued = client.post("/v1/submissions", headers=_h(svc), json={
+            "org_id": org["id"], "account_id": user["id"], "content": "y", "signals": {"hate": 0.6}}).json()
+        out[name] = {"org": org["id"], "ws": ws["id"], "user": user["id"], "content": sub["content_id"],
+                     "action": sub["enforcement"]["actions"][0], "case": queued["enforcement"]["case_id"],
+                     "decision": sub["decision"]["id"], "operator": _h(op), "service": _h(svc),
+                     "wsadmin": _h(wsadmin), "org_reviewer": _h(org_reviewer)}
     return out
 
 
@@ -87,16 +70,8 @@ READS = [
 WRITES = [
     ("POST", "/v1/submissions", {"org_id": "{org}", "content": "z", "signals": {}}),
     ("POST", "/v1/accounts", {"org_id": "{org}"}),
-    (
-        "POST",
-        "/v1/reports",
-        {
-            "subject_type": "content",
-            "subject_id": "{content}",
-            "reason": "bad stuff",
-            "reporter_contact": "r@example.org",
-        },
-    ),
+    ("POST", "/v1/reports", {"subject_type": "content", "subject_id": "{content}", "reason": "bad stuff",
+                             "reporter_contact": "r@example.org"}),
     ("POST", "/v1/appeals", {"action_id": "{action}", "statement": "please"}),
     ("POST", "/v1/cases/{case}/claim", None),
     ("POST", "/v1/accounts/{user}/membership", {"membership": "suspended", "reason": "left the company"}),
@@ -122,15 +97,8 @@ def test_tenant_keys_never_reach_another_organization(client: TestClient, tenant
         resp = client.request(method, _fill(path, other), json=_fill(body, other), headers=own[role])
         assert resp.status_code in (403, 404), (role, method, path, resp.status_code, resp.text)
         assert set(resp.json()["error"]) == {"message", "type", "param", "code"}
-    for path in [
-        "/v1/actions",
-        "/v1/cases",
-        "/v1/notices",
-        "/v1/statements",
-        "/v1/audit",
-        "/v1/accounts",
-        "/v1/organizations",
-    ]:
+    for path in ["/v1/actions", "/v1/cases", "/v1/notices", "/v1/statements", "/v1/audit", "/v1/accounts",
+                 "/v1/organizations"]:
         resp = client.get(path, headers=own[role])
         if resp.status_code == 200:
             body = resp.json()
@@ -153,26 +121,18 @@ def test_tenant_keys_read_their_own_organization(client: TestClient, tenants: di
 
 def test_workspace_admins_manage_only_their_workspace(client: TestClient, tenants: dict[str, Any]) -> None:
     a = tenants["a"]
-    other_ws = client.post(
-        "/v1/workspaces", json={"org_id": a["org"], "name": "second"}, headers=tenants["admin"]
-    ).json()
-    outsider = client.post(
-        "/v1/accounts", json={"org_id": a["org"], "workspace_id": other_ws["id"]}, headers=a["operator"]
-    ).json()
-    resp = client.post(
-        f"/v1/accounts/{outsider['id']}/membership",
-        headers=a["wsadmin"],
-        json={"membership": "removed", "reason": "not yours"},
-    )
+    other_ws = client.post("/v1/workspaces", json={"org_id": a["org"], "name": "second"},
+                           headers=tenants["admin"]).json()
+    outsider = client.post("/v1/accounts", json={"org_id": a["org"], "workspace_id": other_ws["id"]},
+                           headers=a["operator"]).json()
+    resp = client.post(f"/v1/accounts/{outsider['id']}/membership", headers=a["wsadmin"],
+                       json={"membership": "removed", "reason": "not yours"})
     assert resp.status_code in (400, 404)
     added = client.post("/v1/accounts", json={"org_id": a["org"]}, headers=a["wsadmin"]).json()
     assert added["workspace_id"] == a["ws"]
     for membership in ("suspended", "active", "removed"):
-        resp = client.post(
-            f"/v1/accounts/{added['id']}/membership",
-            headers=a["wsadmin"],
-            json={"membership": membership, "reason": "admin action"},
-        )
+        resp = client.post(f"/v1/accounts/{added['id']}/membership", headers=a["wsadmin"],
+                           json={"membership": membership, "reason": "admin action"})
         assert resp.status_code == 200 and resp.json()["membership"] == membership
     logs = client.get("/v1/audit", headers=a["wsadmin"]).json()["data"]
     assert logs and all(e["workspace_id"] == a["ws"] for e in logs)
@@ -191,7 +151,8 @@ def test_roles_only_do_what_they_are_granted(client: TestClient, tenants: dict[s
         (a["operator"], "GET", "/v1/audit/verify", None),
         (a["operator"], "GET", "/v1/mandatory-reports", None),
         (tenants["reviewer"], "POST", "/v1/notices/deliver", None),
-        (a["operator"], "PUT", f"/v1/organizations/{a['org']}/ladder", {"steps": [{"points": 1, "action": "warning"}]}),
+        (a["operator"], "PUT", f"/v1/organizations/{a['org']}/ladder", {"steps": [{"points": 1,
+                                                                                   "action": "warning"}]}),
     ]
     for headers, method, path, body in checks:
         resp = client.request(method, path, json=body, headers=headers)
@@ -201,7 +162,6 @@ def test_roles_only_do_what_they_are_granted(client: TestClient, tenants: dict[s
 
 
 # --- generated from the route table ------------------------------------------------------------------
-
 
 def _declarations(dependant: Any) -> list[Any]:
     found = []
@@ -251,9 +211,8 @@ def role_keys(db: Database) -> dict[Role, dict[str, str]]:
         issued = {}
         for role in Role:
             org_id = org.id if role in TENANT_ROLES_BOUND else None
-            issued[role] = _h(
-                keys.issue(s, SYSTEM, keys.KeyIn(role=role, subject=f"m-{role.value}", org_id=org_id)).key
-            )
+            issued[role] = _h(keys.issue(s, SYSTEM, keys.KeyIn(role=role, subject=f"m-{role.value}",
+                                                               org_id=org_id)).key)
     return issued
 
 
@@ -313,12 +272,8 @@ SAMPLES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/v1/cases/{case_id}/release"): None,
     ("POST", "/v1/cases/{case_id}/decision"): {"outcome": "uphold", "reason": "not yours"},
     ("POST", "/v1/cases"): {"content_id": "{content}", "reason": "look again"},
-    ("POST", "/v1/reports"): {
-        "subject_type": "content",
-        "subject_id": "{content}",
-        "reason": "bad stuff",
-        "reporter_contact": "r@example.org",
-    },
+    ("POST", "/v1/reports"): {"subject_type": "content", "subject_id": "{content}", "reason": "bad stuff",
+                              "reporter_contact": "r@example.org"},
     ("POST", "/v1/appeals"): {"action_id": "{action}", "statement": "please"},
     ("GET", "/v1/appeals/{appeal_id}"): None,
     ("POST", "/v1/subscriptions"): {"org_id": "{org}", "channel": "log", "target": "intruder"},
@@ -332,19 +287,11 @@ SAMPLES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("GET", "/v1/audit/verify"): None,
     ("POST", "/v1/reviews"): {"submission": APP_SUBMISSION, "org_id": "{org}", "app_id": "{app}", "record": True},
     ("GET", "/healthz"): None,
-    ("POST", "/v1/overlays"): {
-        "org_id": "{org}",
-        "workspace_id": "{ws}",
-        "text": "overlay: {{id: intruder, title: t, layer: workspace}}\n",
-    },
+    ("POST", "/v1/overlays"): {"org_id": "{org}", "workspace_id": "{ws}", "text": "overlay: {{id: intruder, title: t, "
+                                                                               "layer: workspace}}\n"},
     ("GET", "/v1/overlays"): None,
-    ("POST", "/v1/exemptions"): {
-        "org_id": "{org}",
-        "account_id": "{user}",
-        "kind": "red-team",
-        "reason": "drill",
-        "expires_at": "2999-01-01T00:00:00Z",
-    },
+    ("POST", "/v1/exemptions"): {"org_id": "{org}", "account_id": "{user}", "kind": "red-team", "reason": "drill",
+                                 "expires_at": "2999-01-01T00:00:00Z"},
     ("GET", "/v1/exemptions"): None,
     ("DELETE", "/v1/exemptions/{exemption_id}"): None,
     ("GET", "/v1/overlays/{overlay_id}"): None,
@@ -365,36 +312,13 @@ SAMPLES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/v1/gateway/screen"): {"stage": "input", "messages": [{"role": "user", "content": "hello"}]},
 }
 # path parameter -> the record of the scope it names
-PATH_PARAMS = {
-    "org_id": "org",
-    "account_id": "user",
-    "content_id": "content",
-    "decision_id": "decision",
-    "action_id": "action",
-    "case_id": "case",
-    "appeal_id": "appeal",
-    "key_id": "key",
-    "report_id": "mandatory",
-    "overlay_id": "overlay",
-    "exemption_id": "exemption",
-}
+PATH_PARAMS = {"org_id": "org", "account_id": "user", "content_id": "content", "decision_id": "decision",
+               "action_id": "action", "case_id": "case", "appeal_id": "appeal", "key_id": "key",
+               "report_id": "mandatory", "overlay_id": "overlay",
+               "exemption_id": "exemption"}
 # records whose id must never appear in an answer to another scope's key
-RECORDS = (
-    "user",
-    "app",
-    "content",
-    "decision",
-    "action",
-    "case",
-    "appeal",
-    "key",
-    "mandatory",
-    "report",
-    "queued_content",
-    "hard_content",
-    "overlay",
-    "exemption",
-)
+RECORDS = ("user", "app", "content", "decision", "action", "case", "appeal", "key", "mandatory", "report",
+           "queued_content", "hard_content", "overlay", "exemption")
 
 
 def _cell(client: TestClient, db: Database, admin: dict[str, str], org: str, ws: str, tag: str) -> dict[str, Any]:
@@ -403,88 +327,40 @@ def _cell(client: TestClient, db: Database, admin: dict[str, str], org: str, ws:
     from warden.store.tables import MandatoryReport
 
     with db.transaction() as s:
-        bound = {
-            role: keys.issue(
-                s, SYSTEM, keys.KeyIn(role=Role(role), subject=f"{tag}-{role}", org_id=org, workspace_id=ws)
-            )
-            for role in ("operator_admin", "service", "reviewer")
-        }
+        bound = {role: keys.issue(s, SYSTEM, keys.KeyIn(role=Role(role), subject=f"{tag}-{role}", org_id=org,
+                                                        workspace_id=ws))
+                 for role in ("operator_admin", "service", "reviewer")}
     svc = _h(bound["service"].key)
     user = client.post("/v1/accounts", json={"org_id": org, "workspace_id": ws}, headers=admin).json()
-    app = client.post(
-        "/v1/apps", json={"org_id": org, "name": f"app-{tag}", "owner_account_id": user["id"]}, headers=admin
-    ).json()
-    acted = client.post(
-        "/v1/submissions",
-        headers=svc,
-        json={"org_id": org, "account_id": user["id"], "content": f"acted {tag}", "signals": {"hate": 0.99}},
-    ).json()
-    queued = client.post(
-        "/v1/submissions",
-        headers=svc,
-        json={"org_id": org, "account_id": user["id"], "content": f"queued {tag}", "signals": {"hate": 0.6}},
-    ).json()
-    hard = client.post(
-        "/v1/submissions",
-        headers=admin,
-        json={"org_id": org, "account_id": user["id"], "content": f"hard {tag}", "signals": {"sexual/minors": 0.99}},
-    ).json()
+    app = client.post("/v1/apps", json={"org_id": org, "name": f"app-{tag}", "owner_account_id": user["id"]},
+                      headers=admin).json()
+    acted = client.post("/v1/submissions", headers=svc, json={
+        "org_id": org, "account_id": user["id"], "content": f"acted {tag}", "signals": {"hate": 0.99}}).json()
+    queued = client.post("/v1/submissions", headers=svc, json={
+        "org_id": org, "account_id": user["id"], "content": f"queued {tag}", "signals": {"hate": 0.6}}).json()
+    hard = client.post("/v1/submissions", headers=admin, json={
+        "org_id": org, "account_id": user["id"], "content": f"hard {tag}", "signals": {"sexual/minors": 0.99}}).json()
     action = acted["enforcement"]["actions"][0]
     appeal = client.post("/v1/appeals", json={"action_id": action, "statement": "it was a quote"}, headers=svc)
     assert appeal.status_code == 201, appeal.text
-    report = client.post(
-        "/v1/reports",
-        headers=svc,
-        json={
-            "subject_type": "content",
-            "subject_id": queued["content_id"],
-            "reason": "hateful",
-            "reporter_contact": "r@example.org",
-        },
-    ).json()
+    report = client.post("/v1/reports", headers=svc, json={"subject_type": "content", "subject_id":
+                                                           queued["content_id"], "reason": "hateful",
+                                                           "reporter_contact": "r@example.org"}).json()
     with db.transaction() as s:
         mandatory = s.query(MandatoryReport).filter_by(content_id=hard["content_id"]).one().id
-    overlay = client.post(
-        "/v1/overlays",
-        headers=admin,
-        json={
-            "org_id": org,
-            "workspace_id": ws,
-            "text": f"overlay: {{id: ws-{tag}, title: t, layer: workspace}}\nadjust:\n  - {{rule: mini.hate, min_score: 0.4}}\n",
-        },
-    )
+    overlay = client.post("/v1/overlays", headers=admin, json={
+        "org_id": org, "workspace_id": ws,
+        "text": f"overlay: {{id: ws-{tag}, title: t, layer: workspace}}\nadjust:\n  - {{rule: mini.hate, min_score: 0.4}}\n"})
     assert overlay.status_code == 201, overlay.text
-    exemption = client.post(
-        "/v1/exemptions",
-        headers=admin,
-        json={
-            "org_id": org,
-            "account_id": user["id"],
-            "kind": "red-team",
-            "reason": "authorised drill",
-            "expires_at": "2999-01-01T00:00:00Z",
-        },
-    )
+    exemption = client.post("/v1/exemptions", headers=admin, json={
+        "org_id": org, "account_id": user["id"], "kind": "red-team", "reason": "authorised drill",
+        "expires_at": "2999-01-01T00:00:00Z"})
     assert exemption.status_code == 201, exemption.text
-    return {
-        "overlay": overlay.json()["id"],
-        "exemption": exemption.json()["id"],
-        "org": org,
-        "ws": ws,
-        "user": user["id"],
-        "app": app["id"],
-        "content": acted["content_id"],
-        "decision": acted["decision"]["id"],
-        "action": action,
-        "case": queued["enforcement"]["case_id"],
-        "appeal": appeal.json()["id"],
-        "report": report["report_id"],
-        "key": bound["service"].id,
-        "mandatory": mandatory,
-        "queued_content": queued["content_id"],
-        "hard_content": hard["content_id"],
-        "keys": {role: _h(k.key) for role, k in bound.items()},
-    }
+    return {"overlay": overlay.json()["id"], "exemption": exemption.json()["id"], "org": org, "ws": ws, "user": user["id"], "app": app["id"], "content": acted["content_id"],
+            "decision": acted["decision"]["id"], "action": action, "case": queued["enforcement"]["case_id"],
+            "appeal": appeal.json()["id"], "report": report["report_id"], "key": bound["service"].id,
+            "mandatory": mandatory, "queued_content": queued["content_id"], "hard_content": hard["content_id"],
+            "keys": {role: _h(k.key) for role, k in bound.items()}}
 
 
 @pytest.fixture
@@ -497,10 +373,9 @@ def world(client: TestClient, admin_key: str, db: Database) -> dict[str, Any]:
         ws = client.post("/v1/workspaces", json={"org_id": org, "name": tag}, headers=admin).json()["id"]
         out[tag] = _cell(client, db, admin, org, ws, tag)
     with db.transaction() as s:
-        out["a_org_keys"] = {
-            role: _h(keys.issue(s, SYSTEM, keys.KeyIn(role=Role(role), subject=f"a-{role}", org_id=orgs["a"])).key)
-            for role in ("operator_admin", "service", "reviewer")
-        }
+        out["a_org_keys"] = {role: _h(keys.issue(s, SYSTEM, keys.KeyIn(role=Role(role), subject=f"a-{role}",
+                                                                       org_id=orgs["a"])).key)
+                             for role in ("operator_admin", "service", "reviewer")}
     return out
 
 
@@ -523,9 +398,8 @@ def _leaks(text: str, other: dict[str, Any], asked: str) -> list[str]:
     return [name for name in RECORDS if other[name] in text and other[name] not in asked]
 
 
-def _sweep(
-    client: TestClient, app: Any, headers: dict[str, str], other: dict[str, Any], shared_org: bool
-) -> list[tuple[str, str, int, str]]:
+def _sweep(client: TestClient, app: Any, headers: dict[str, str], other: dict[str, Any],
+           shared_org: bool) -> list[tuple[str, str, int, str]]:
     missing = sorted({(m, r.path) for r in _routes(app) for m in r.methods} - set(SAMPLES))
     assert not missing, f"routes without a sample request in SAMPLES: {missing}"
     wrong = []
@@ -553,9 +427,8 @@ def _untouched(client: TestClient, admin: dict[str, str], other: dict[str, Any])
 
 
 @pytest.mark.parametrize("role", ["operator_admin", "service", "reviewer"])
-def test_workspace_keys_reach_nothing_of_another_workspace(
-    client: TestClient, app: Any, world: dict[str, Any], role: str
-) -> None:
+def test_workspace_keys_reach_nothing_of_another_workspace(client: TestClient, app: Any, world: dict[str, Any],
+                                                           role: str) -> None:
     """Generated from the route table: a key bound to workspace a1 against every route, aimed at a2's records."""
     wrong = _sweep(client, app, world["a1"]["keys"][role], world["a2"], shared_org=True)
     assert wrong == []
@@ -564,8 +437,7 @@ def test_workspace_keys_reach_nothing_of_another_workspace(
 
 @pytest.mark.parametrize("role", ["operator_admin", "service", "reviewer"])
 def test_org_and_workspace_keys_reach_nothing_of_another_organization(
-    client: TestClient, app: Any, world: dict[str, Any], role: str
-) -> None:
+        client: TestClient, app: Any, world: dict[str, Any], role: str) -> None:
     """Generated from the route table: org-bound and workspace-bound keys of a, aimed at b's records."""
     for headers in (world["a_org_keys"][role], world["a1"]["keys"][role]):
         assert _sweep(client, app, headers, world["b1"], shared_org=False) == []

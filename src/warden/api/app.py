@@ -58,9 +58,8 @@ def _load(path: str) -> APIRouter:
     return router
 
 
-def create_app(
-    runtime: Runtime | None = None, *, settings: Settings | None = None, manage: bool | None = None
-) -> FastAPI:
+def create_app(runtime: Runtime | None = None, *, settings: Settings | None = None,
+               manage: bool | None = None) -> FastAPI:
     """The service. With `runtime`, routes use it and the caller owns it (unless `manage=True`);
     without, the lifespan builds one from `settings` (default: the environment) and owns it."""
     owns = runtime is None if manage is None else manage

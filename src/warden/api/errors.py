@@ -40,7 +40,9 @@ _TYPES = {
 class APIError(WardenError):
     """A `WardenError` the HTTP layer raises itself, with an explicit status (request parsing)."""
 
-    def __init__(self, status: int, message: str, *, param: str | None = None, code: str | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, *, param: str | None = None, code: str | None = None
+    ) -> None:
         super().__init__(message, param=param, status=status)
         self.code = code
 
@@ -50,21 +52,13 @@ def error_body(status: int, message: str, param: str | None = None, code: str | 
     return {"error": {"message": message, "type": kind, "param": param, "code": code}}
 
 
-def _respond(
-    status: int, message: str, param: str | None = None, code: str | None = None, headers: dict[str, str] | None = None
-) -> JSONResponse:
+def _respond(status: int, message: str, param: str | None = None, code: str | None = None,
+             headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(status_code=status, content=error_body(status, message, param, code), headers=headers)
 
 
-def error_response(
-    status: int,
-    message: str,
-    *,
-    param: str | None = None,
-    code: str | None = None,
-    close: bool = False,
-    retry_after: float | None = None,
-) -> JSONResponse:
+def error_response(status: int, message: str, *, param: str | None = None, code: str | None = None,
+                   close: bool = False, retry_after: float | None = None) -> JSONResponse:
     """The shared error shape as a ready response, for the ASGI layers below the routes' handlers
     (`warden.api.limits`); `close` adds `Connection: close` when the connection cannot be reused."""
     headers = {"Connection": "close"} if close else {}
@@ -138,11 +132,8 @@ def install(app: FastAPI) -> None:
         # PostgreSQL); the transaction rolled back, so this is the caller's bad input, not a crash.
         # The driver's message names tables, columns and SQL: it is logged, never sent back.
         log.warning("the store refused a value: %s", str(exc.orig).strip().splitlines()[0] if exc.orig else exc)
-        return _respond(
-            400,
-            "a value in the request cannot be stored (text with a NUL character, or a number out of range)",
-            code="invalid_value",
-        )
+        return _respond(400, "a value in the request cannot be stored (text with a NUL character, or a number "
+                        "out of range)", code="invalid_value")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -115,13 +115,8 @@ def parse_input(raw: Any, limits: LimitSettings | None = None) -> list[Content]:
             raise APIError(400, f"input is {size} characters; at most {MAX_CHARS}", param="input", code="too_long")
         total += size
     if total > limits.max_request_chars:
-        raise APIError(
-            400,
-            f"the inputs hold {total} characters in all; at most {limits.max_request_chars} per "
-            "request (WARDEN_MAX_REQUEST_CHARS)",
-            param="input",
-            code="too_long",
-        )
+        raise APIError(400, f"the inputs hold {total} characters in all; at most {limits.max_request_chars} per "
+                       "request (WARDEN_MAX_REQUEST_CHARS)", param="input", code="too_long")
     return contents
 
 
@@ -152,25 +147,20 @@ def _policy(rt: Runtime, caller: Principal | None, raw: Any) -> EffectivePolicy:
     return tiers.caller_policy(rt.db, rt.policies, caller, org_id=names["org_id"], account_id=names["account_id"])
 
 
-def _tiers(
-    rt: Runtime, caller: Principal | None, raw: Any, context: Mapping[str, Any]
-) -> tuple[EffectivePolicy, dict[str, Any]]:
+def _tiers(rt: Runtime, caller: Principal | None, raw: Any,
+           context: Mapping[str, Any]) -> tuple[EffectivePolicy, dict[str, Any]]:
     """The caller's policy and decision context (the store is read only for an authenticated caller)."""
     policy = _policy(rt, caller, raw)
     options: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    context = tiers.caller_context(
-        rt.db, caller, context, rt.clock(), org_id=options.get("org_id"), account_id=options.get("account_id")
-    )  # exemptions are granted, not declared
+    context = tiers.caller_context(rt.db, caller, context, rt.clock(), org_id=options.get("org_id"),
+                                   account_id=options.get("account_id"))  # exemptions are granted, not declared
     return policy, context
 
 
-@router.post(
-    "/v1/moderations",
-    summary="Classify content (OpenAI-compatible)",
-)
-async def create_moderation(
-    rt: RuntimeDep, caller: Annotated[Principal | None, ModerationCaller], body: Any = Body(default=None)
-) -> JSONResponse:  # noqa: B008
+@router.post("/v1/moderations", summary="Classify content (OpenAI-compatible)",
+             )
+async def create_moderation(rt: RuntimeDep, caller: Annotated[Principal | None, ModerationCaller],
+                            body: Any = Body(default=None)) -> JSONResponse:  # noqa: B008
     if not isinstance(body, dict):
         raise APIError(400, "the request body must be a JSON object", code="invalid_json")
     model = body.get("model", DEFAULT_MODEL)
@@ -186,9 +176,8 @@ async def create_moderation(
     screened = await rt.screener.screen_async(contents, surface=surface, context=context, policy=policy)
     if missing := connectors.not_enabled(context):  # refused; the decision names the connector rule
         first = screened[0].decision if screened else None
-        connectors.refuse(
-            first or decide(policy, {}, context, Surface(surface)), missing, caller.workspace_id if caller else None
-        )
+        connectors.refuse(first or decide(policy, {}, context, Surface(surface)), missing,
+                          caller.workspace_id if caller else None)
     payload = {
         "id": f"modr-{uuid.uuid4().hex}",
         "model": model or DEFAULT_MODEL,

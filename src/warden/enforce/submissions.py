@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 class PolicySource(Protocol):
     """The policy an organization (and a workspace, and an end user) runs under: `PolicyProvider` is one."""
 
-    def __call__(self, org_id: str, workspace_id: str | None = None, user_id: str | None = None) -> EffectivePolicy: ...
+    def __call__(self, org_id: str, workspace_id: str | None = None,
+                 user_id: str | None = None) -> EffectivePolicy: ...
 
 
 class Submission(BaseModel):
@@ -71,30 +72,14 @@ class SubmissionResult(BaseModel):
     safety: SafetyResponse | None = None  # support sent to a person at risk (never a penalty)
 
 
-def record_decision(
-    session: Session,
-    *,
-    org_id: str,
-    decision: Decision,
-    content_id: str | None,
-    account_id: str | None,
-    detector: str | None,
-    detector_version: str | None,
-) -> DecisionRecord:
+def record_decision(session: Session, *, org_id: str, decision: Decision, content_id: str | None,
+                    account_id: str | None, detector: str | None, detector_version: str | None) -> DecisionRecord:
     row = DecisionRecord(
-        id=decision.id,
-        org_id=org_id,
-        content_id=content_id,
-        account_id=account_id,
-        verdict=decision.verdict.value,
-        violations=[v.model_dump(mode="json") for v in decision.violations],
-        scores=decision.scores,
-        explanation=decision.explanation,
-        policy_revision=decision.policy_revision,
-        detector=detector or (",".join(decision.detectors) or None),
-        detector_version=detector_version,
-        surface=decision.surface.value if decision.surface else None,
-        automated=decision.automated,
+        id=decision.id, org_id=org_id, content_id=content_id, account_id=account_id,
+        verdict=decision.verdict.value, violations=[v.model_dump(mode="json") for v in decision.violations],
+        scores=decision.scores, explanation=decision.explanation, policy_revision=decision.policy_revision,
+        detector=detector or (",".join(decision.detectors) or None), detector_version=detector_version,
+        surface=decision.surface.value if decision.surface else None, automated=decision.automated,
         created_at=decision.created_at,
     )
     session.add(row)
@@ -116,9 +101,8 @@ def content_of(sub: Submission) -> Content:
     """What the detectors read: the text, or text and image parts (OpenAI's content parts)."""
     if sub.content_type not in ("image", "mixed"):
         if sub.images:
-            raise Invalid(
-                f"images are accepted with content_type image or mixed, not {sub.content_type}", param="images"
-            )
+            raise Invalid(f"images are accepted with content_type image or mixed, not {sub.content_type}",
+                          param="images")
         return sub.content
     urls = list(sub.images)
     text = sub.content
@@ -128,9 +112,8 @@ def content_of(sub: Submission) -> Content:
         if not url.startswith(("data:image/", "http://", "https://")):
             raise Invalid(f"images[{i}] must be an http(s) URL or a data:image/... URL", param=f"images[{i}]")
     if not urls:
-        raise Invalid(
-            f"content_type {sub.content_type} needs an image: give it in images (or as content)", param="images"
-        )
+        raise Invalid(f"content_type {sub.content_type} needs an image: give it in images (or as content)",
+                      param="images")
     parts = [ContentPart("text", text=text)] if text.strip() else []
     return parts + [ContentPart("image_url", image_url=u) for u in urls]
 
@@ -142,17 +125,9 @@ def stored_text(sub: Submission) -> str:
     return sub.content
 
 
-def _store_images(
-    session: Session,
-    content: ContentItem,
-    images: Sequence[ImageFacts],
-    decision: Decision,
-    signals: Mapping[str, float] | Sequence[Signal],
-    screened: bool,
-    cybertip: mandatory.CyberTipSettings,
-    actor: str,
-    now: dt.datetime,
-) -> None:
+def _store_images(session: Session, content: ContentItem, images: Sequence[ImageFacts], decision: Decision,
+                  signals: Mapping[str, float] | Sequence[Signal], screened: bool,
+                  cybertip: mandatory.CyberTipSettings, actor: str, now: dt.datetime) -> None:
     """Each image's hashes and metadata; its bytes sealed where the operator keeps them, never for suspected CSAM.
     `screened`: Warden's detectors (its hash lists among them) scored the images; with only a caller's signals
     nothing has checked them against the lists, so their bytes are not kept either (fail closed)."""
@@ -166,20 +141,11 @@ def _store_images(
         session.add(row)
     session.flush()
     if withheld:  # the setting asked for the bytes; the record says why they are not there
-        reason = (
-            "suspected CSAM: Warden keeps no copy (hashes and metadata only)"
-            if csam
-            else "scored by the caller's signals only: not checked against the hash lists"
-        )
-        audit.record(
-            session,
-            actor=actor,
-            action="image.bytes_withheld",
-            subject_type="content",
-            subject_id=content.id,
-            org_id=content.org_id,
-            data={"reason": reason, "sha256": [f.sha256 for f in images]},
-        )
+        reason = ("suspected CSAM: Warden keeps no copy (hashes and metadata only)" if csam else
+                  "scored by the caller's signals only: not checked against the hash lists")
+        audit.record(session, actor=actor, action="image.bytes_withheld", subject_type="content",
+                     subject_id=content.id, org_id=content.org_id,
+                     data={"reason": reason, "sha256": [f.sha256 for f in images]})
 
 
 def prepare(sub: Submission, screener: Screener, intake: ImageIntake) -> tuple[list[Signal] | None, list[ImageFacts]]:
@@ -196,16 +162,9 @@ def prepare(sub: Submission, screener: Screener, intake: ImageIntake) -> tuple[l
     return detected, images
 
 
-def submit(
-    session: Session,
-    principal: Principal,
-    sub: Submission,
-    policy: PolicySource,
-    cybertip: mandatory.CyberTipSettings,
-    now: dt.datetime,
-    detected: Sequence[Signal] | None = None,
-    images: Sequence[ImageFacts] = (),
-) -> SubmissionResult:
+def submit(session: Session, principal: Principal, sub: Submission, policy: PolicySource,
+           cybertip: mandatory.CyberTipSettings, now: dt.datetime,
+           detected: Sequence[Signal] | None = None, images: Sequence[ImageFacts] = ()) -> SubmissionResult:
     """Record and enforce the decision on `sub`. `detected`: the signals Warden's detectors found for
     its content, screened before this transaction began (used when the caller sent no signals);
     `images`: the hashes and metadata of its images, taken at the same time (stored; their bytes sealed only
@@ -222,10 +181,8 @@ def submit(
             raise Invalid(f"{name} belongs to another organization", param=f"{name}_id")
     if account is not None and account.membership != "active":
         # Suspended or removed by a workspace administrator: the account may not use the service.
-        raise Conflict(
-            f"account {account.id} is {account.membership} in its workspace; its content is not accepted",
-            param="account_id",
-        )
+        raise Conflict(f"account {account.id} is {account.membership} in its workspace; "
+                       "its content is not accepted", param="account_id")
     ctx = dict(sub.context)
     if account is not None:
         ctx.setdefault("account", {})["strikes"] = strikes.active_points(session, account.id, now)
@@ -244,104 +201,47 @@ def submit(
         decision = decide(effective, signals, exemptions.strip_claims(ctx), sub.surface)
     connectors.refuse(decision, not_enabled, workspace)
 
-    content = ContentItem(
-        id=new_id("cnt"),
-        org_id=sub.org_id,
-        account_id=sub.account_id,
-        app_id=sub.app_id,
-        content_type=sub.content_type,
-        text=stored_text(sub),
-        sha256=hashlib.sha256(sub.content.encode()).hexdigest(),
-        reach=max(sub.reach, app.reach if app else 0),
-        created_at=now,
-    )
+    content = ContentItem(id=new_id("cnt"), org_id=sub.org_id, account_id=sub.account_id, app_id=sub.app_id,
+                          content_type=sub.content_type, text=stored_text(sub),
+                          sha256=hashlib.sha256(sub.content.encode()).hexdigest(),
+                          reach=max(sub.reach, app.reach if app else 0), created_at=now)
     session.add(content)
     session.flush()
     screened = needs_detection(sub) and detected is not None
     _store_images(session, content, images, decision, signals, screened, cybertip, principal.actor, now)
-    row = record_decision(
-        session,
-        org_id=sub.org_id,
-        decision=decision,
-        content_id=content.id,
-        account_id=sub.account_id,
-        detector=sub.detector,
-        detector_version=sub.detector_version,
-    )
-    audit.record(
-        session,
-        actor=principal.actor,
-        action="decision.recorded",
-        subject_type="decision",
-        subject_id=row.id,
-        org_id=sub.org_id,
-        data={
-            "verdict": row.verdict,
-            "rule_ids": [v.rule_id for v in decision.violations],
-            "policy_revision": row.policy_revision,
-            "content_id": content.id,
-        },
-    )
+    row = record_decision(session, org_id=sub.org_id, decision=decision, content_id=content.id,
+                          account_id=sub.account_id, detector=sub.detector, detector_version=sub.detector_version)
+    audit.record(session, actor=principal.actor, action="decision.recorded", subject_type="decision",
+                 subject_id=row.id, org_id=sub.org_id,
+                 data={"verdict": row.verdict, "rule_ids": [v.rule_id for v in decision.violations],
+                       "policy_revision": row.policy_revision, "content_id": content.id})
     support = None
     if decision.safe_messaging is not None:
-        support = safety.respond(
-            session,
-            org_id=sub.org_id,
-            account_id=sub.account_id,
-            content_id=content.id,
-            decision_id=row.id,
-            safe=decision.safe_messaging,
-            actor=principal.actor,
-            reach=content.reach,
-            now=now,
-        )
+        support = safety.respond(session, org_id=sub.org_id, account_id=sub.account_id, content_id=content.id,
+                                 decision_id=row.id, safe=decision.safe_messaging, actor=principal.actor,
+                                 reach=content.reach, now=now)
     if not decision.violations:
-        return SubmissionResult(
-            content_id=content.id, decision=decision, outcome="safe_messaging" if support else "allowed", safety=support
-        )
+        return SubmissionResult(content_id=content.id, decision=decision,
+                                outcome="safe_messaging" if support else "allowed", safety=support)
 
     ladder = enforcement.org_ladder(session, sub.org_id)
     top = max((v.score or 0.0) for v in decision.violations)
     # A score from a weak source (detect.quality) never clears the auto-action bar by itself.
     strong = max(((v.score or 0.0) for v in decision.violations if not v.weak_evidence), default=0.0)
-    target = enforcement.Target(org_id=sub.org_id, account_id=sub.account_id, app_id=sub.app_id, content_id=content.id)
+    target = enforcement.Target(org_id=sub.org_id, account_id=sub.account_id, app_id=sub.app_id,
+                                content_id=content.id)
     if decision.hard_limit or decision.verdict is Verdict.BLOCK or strong >= ladder.auto_action_min_score:
-        outcome = enforcement.act(
-            session,
-            target,
-            row,
-            decision.violations,
-            actor=principal.actor,
-            source=Source.AUTOMATED,
-            decided_by="system",
-            automated=True,
-            case_id=None,
-            cybertip=cybertip,
-            now=now,
-        )
-        return SubmissionResult(
-            content_id=content.id, decision=decision, outcome="actioned", enforcement=outcome, safety=support
-        )
+        outcome = enforcement.act(session, target, row, decision.violations, actor=principal.actor,
+                                  source=Source.AUTOMATED, decided_by="system", automated=True, case_id=None,
+                                  cybertip=cybertip, now=now)
+        return SubmissionResult(content_id=content.id, decision=decision, outcome="actioned", enforcement=outcome,
+                                safety=support)
     case = cases.open_case(
-        session,
-        org_id=sub.org_id,
-        kind=CaseKind.AUTOMATED_FLAG,
-        subject_type="content",
-        subject_id=content.id,
+        session, org_id=sub.org_id, kind=CaseKind.AUTOMATED_FLAG, subject_type="content", subject_id=content.id,
         severity=max((v.severity for v in decision.violations), default=Severity.LOW, key=lambda s: s.rank),
-        actor=principal.actor,
-        confidence=top,
-        reach=content.reach,
-        rule_ids=[v.rule_id for v in decision.violations],
-        account_id=sub.account_id,
-        content_id=content.id,
-        app_id=sub.app_id,
-        decision_id=row.id,
+        actor=principal.actor, confidence=top, reach=content.reach,
+        rule_ids=[v.rule_id for v in decision.violations], account_id=sub.account_id, content_id=content.id,
+        app_id=sub.app_id, decision_id=row.id,
     )
-    return SubmissionResult(
-        content_id=content.id,
-        decision=decision,
-        outcome="queued",
-        enforcement=EnforcementResult(actions=[], case_id=case.id),
-        safety=support,
-    )
+    return SubmissionResult(content_id=content.id, decision=decision, outcome="queued",
+                            enforcement=EnforcementResult(actions=[], case_id=case.id), safety=support)

@@ -25,14 +25,8 @@ from warden.store.database import Database
 from warden.store.tables import Account
 
 
-def policy_for(
-    session: Session,
-    provider: PolicyProvider,
-    principal: Principal,
-    *,
-    org_id: str | None = None,
-    account_id: str | None = None,
-) -> EffectivePolicy:
+def policy_for(session: Session, provider: PolicyProvider, principal: Principal, *, org_id: str | None = None,
+               account_id: str | None = None) -> EffectivePolicy:
     """The effective policy for this caller (and, if named, this end user) today."""
     org = principal.scoped_org(org_id)
     workspace = principal.workspace_id
@@ -47,37 +41,22 @@ def policy_for(
     return provider.effective(org, workspace, account_id)
 
 
-def caller_policy(
-    db: Database,
-    provider: PolicyProvider,
-    principal: Principal | None,
-    *,
-    org_id: str | None = None,
-    account_id: str | None = None,
-) -> EffectivePolicy:
+def caller_policy(db: Database, provider: PolicyProvider, principal: Principal | None, *,
+                  org_id: str | None = None, account_id: str | None = None) -> EffectivePolicy:
     """`policy_for` in its own read transaction; without a principal, the platform policy (and a 401 if the
     anonymous caller named an organization or an account)."""
     if principal is None:
         if org_id is not None or account_id is not None:
-            raise NotAuthenticated(
-                "naming an organization or account needs an authenticated caller: set "
-                "WARDEN_MODERATION_AUTH=required and send `Authorization: Bearer wdn_...`",
-                code="missing_api_key",
-            )
+            raise NotAuthenticated("naming an organization or account needs an authenticated caller: set "
+                                   "WARDEN_MODERATION_AUTH=required and send `Authorization: Bearer wdn_...`",
+                                   code="missing_api_key")
         return provider.effective()
     with db.transaction() as s:
         return policy_for(s, provider, principal, org_id=org_id, account_id=account_id)
 
 
-def caller_context(
-    db: Database,
-    principal: Principal | None,
-    context: Mapping[str, Any],
-    now: dt.datetime,
-    *,
-    org_id: str | None = None,
-    account_id: str | None = None,
-) -> dict[str, Any]:
+def caller_context(db: Database, principal: Principal | None, context: Mapping[str, Any], now: dt.datetime, *,
+                   org_id: str | None = None, account_id: str | None = None) -> dict[str, Any]:
     """The decision context with red-team / research claims kept only where a grant covers the caller
     (`warden.enforce.exemptions`), an anonymous caller's claims dropped, and the connectors it names that its
     workspace has not enabled under `request.connectors_not_enabled` (`warden.enforce.connectors`)."""

@@ -152,33 +152,15 @@ class Outcome:
     def summary(self) -> dict[str, Any]:
         """The `warden` extension a response carries."""
         return {
-            "stage": self.stage,
-            "decision": self.verdict.value,
-            "policy_revision": self.policy_revision,
-            "rules": self.rule_ids,
-            "decision_ids": self.decision_ids,
-            "violations": [
-                {
-                    "rule_id": v.rule_id,
-                    "title": v.title,
-                    "category": v.category,
-                    "score": v.score,
-                    "threshold": v.threshold,
-                    "verdict": v.verdict.value,
-                    "citation": v.citation.model_dump(mode="json"),
-                }
-                for f in self.findings
-                for v in f.decision.violations
-            ],
+            "stage": self.stage, "decision": self.verdict.value, "policy_revision": self.policy_revision,
+            "rules": self.rule_ids, "decision_ids": self.decision_ids,
+            "violations": [{"rule_id": v.rule_id, "title": v.title, "category": v.category, "score": v.score,
+                            "threshold": v.threshold, "verdict": v.verdict.value,
+                            "citation": v.citation.model_dump(mode="json")}
+                           for f in self.findings for v in f.decision.violations],
             "actions": [a for f in self.findings for a in f.actions],
-            "safe_messaging": next(
-                (
-                    f.decision.safe_messaging.model_dump(mode="json")
-                    for f in self.findings
-                    if f.decision.safe_messaging is not None
-                ),
-                None,
-            ),
+            "safe_messaging": next((f.decision.safe_messaging.model_dump(mode="json") for f in self.findings
+                                    if f.decision.safe_messaging is not None), None),
         }
 
 
@@ -208,23 +190,16 @@ class Guard:
 
     # -- who is calling -------------------------------------------------------------------------------------
 
-    def inbound(
-        self,
-        principal: Principal,
-        org_hint: str | None,
-        end_user: str | None,
-        pieces: Sequence[Piece],
-        route: str = "chat/completions",
-    ) -> Admission:
+    def inbound(self, principal: Principal, org_hint: str | None, end_user: str | None,
+                pieces: Sequence[Piece], route: str = "chat/completions") -> Admission:
         """`admit`, then `screen` the input unless the caller is refused: one trip off the event loop."""
         caller = self.admit(principal, org_hint, end_user, route)
         if caller.refused and caller.mode.blocks:
             return Admission(caller=caller, inbound=None)
         return Admission(caller=caller, inbound=self.screen(caller, pieces, "input"))
 
-    def admit_cached(
-        self, principal: Principal, org_hint: str | None, end_user: str | None, route: str = "chat/completions"
-    ) -> Caller | None:
+    def admit_cached(self, principal: Principal, org_hint: str | None, end_user: str | None,
+                     route: str = "chat/completions") -> Caller | None:
         """`admit` from the caches alone (no store access), or None when it needs the store. Raises what
         `admit` raises for a request it can judge without the store."""
         org_id = principal.org_id or org_hint
@@ -238,31 +213,18 @@ class Guard:
         known = self._standing.get(account_id) if account_id is not None else None
         if known is None or (principal.workspace_id is not None and known.workspace_id != principal.workspace_id):
             return None
-        return Caller(
-            principal=principal,
-            org_id=org_id,
-            mode=mode,
-            account_id=known.account_id,
-            workspace_id=known.workspace_id,
-            standing=known.status,
-        )
+        return Caller(principal=principal, org_id=org_id, mode=mode, account_id=known.account_id,
+                      workspace_id=known.workspace_id, standing=known.status)
 
-    def admit(
-        self, principal: Principal, org_hint: str | None, end_user: str | None, route: str = "chat/completions"
-    ) -> Caller:
+    def admit(self, principal: Principal, org_hint: str | None, end_user: str | None,
+              route: str = "chat/completions") -> Caller:
         org_id = principal.org_id or org_hint
         if org_id is None:
-            raise InvalidInput(
-                "a key not bound to an organization must name one: x-warden-organization",
-                param="x-warden-organization",
-                code="missing_organization",
-            )
+            raise InvalidInput("a key not bound to an organization must name one: x-warden-organization",
+                               param="x-warden-organization", code="missing_organization")
         if end_user is None and self.settings.require_user:
-            raise InvalidInput(
-                "name the end user: safety_identifier, user or the x-warden-end-user header",
-                param="safety_identifier",
-                code="missing_end_user",
-            )
+            raise InvalidInput("name the end user: safety_identifier, user or the x-warden-end-user header",
+                               param="safety_identifier", code="missing_end_user")
         mode = mode_for(self.settings, org_id, route)
         if self._orgs.get(org_id) is None:  # organizations are not deleted: checked once per process
             with self.rt.db.read() as s:
@@ -274,14 +236,8 @@ class Guard:
         known = self._end_user(principal, org_id, end_user)
         if principal.workspace_id is not None and known.workspace_id != principal.workspace_id:
             raise InvalidInput("the end user belongs to another workspace", param="user", code="invalid_value")
-        return Caller(
-            principal=principal,
-            org_id=org_id,
-            mode=mode,
-            account_id=known.account_id,
-            workspace_id=known.workspace_id,
-            standing=known.status,
-        )
+        return Caller(principal=principal, org_id=org_id, mode=mode, account_id=known.account_id,
+                      workspace_id=known.workspace_id, standing=known.status)
 
     def _end_user(self, principal: Principal, org_id: str, end_user: str) -> Known:
         """The end user's account and standing: cached, else read, else registered (the only write)."""
@@ -295,8 +251,7 @@ class Guard:
         if known is None:
             with self.rt.db.transaction() as s, self._register:
                 account = self._find(s, org_id, end_user, None) or directory.create_account(
-                    s, principal, directory.AccountIn(org_id=org_id, kind="end_user", external_id=end_user)
-                )
+                    s, principal, directory.AccountIn(org_id=org_id, kind="end_user", external_id=end_user))
                 known = self._standing.read(s, account)
             # the account's own commit dropped it from the cache: what was read inside still holds
         self._accounts.put((org_id, end_user), known.account_id)
@@ -311,20 +266,15 @@ class Guard:
             by_id = s.get(Account, end_user)
             if by_id is not None and by_id.org_id == org_id:
                 return by_id
-        return s.execute(
-            select(Account)
-            .where(Account.org_id == org_id, Account.external_id == end_user)
-            .order_by(Account.created_at)
-            .limit(1)
-        ).scalar_one_or_none()
+        return s.execute(select(Account).where(Account.org_id == org_id, Account.external_id == end_user)
+                         .order_by(Account.created_at).limit(1)).scalar_one_or_none()
 
     def check_connectors(self, caller: Caller, names: Sequence[str]) -> None:
         """Refuse (`ConnectorNotEnabled`) tools the caller's workspace has not enabled; the decision names the
         connector rule."""
         with self.rt.db.read() as s:
-            context, missing = connectors.mark(
-                s, caller.org_id, caller.workspace_id, {"request": {"connectors": list(names)}}
-            )
+            request = {"request": {"connectors": list(names)}}
+            context, missing = connectors.mark(s, caller.org_id, caller.workspace_id, request)
         if missing:
             connectors.refuse(decide(self.policy(caller), {}, context, Surface.API), missing, caller.workspace_id)
 
@@ -360,9 +310,8 @@ class Guard:
             return Outcome(stage=stage, policy_revision=policy.revision)
         return await run_in_threadpool(self._findings, caller, policy, stage, gated)
 
-    def _gates(
-        self, policy: EffectivePolicy, unique: list[Piece], missing: list[Piece], found: Sequence[Detection]
-    ) -> list[tuple[Piece, list[Signal], Decision]]:
+    def _gates(self, policy: EffectivePolicy, unique: list[Piece], missing: list[Piece],
+               found: Sequence[Detection]) -> list[tuple[Piece, list[Signal], Decision]]:
         """Each piece with its signals and decision (both cached by digest), `found` being `missing`'s."""
         for piece, detection in zip(missing, found, strict=True):
             self._signals.put(piece.digest, list(detection.signals))
@@ -377,9 +326,8 @@ class Guard:
             out.append((piece, signals, gate))
         return out
 
-    def _findings(
-        self, caller: Caller, policy: EffectivePolicy, stage: str, gated: list[tuple[Piece, list[Signal], Decision]]
-    ) -> Outcome:
+    def _findings(self, caller: Caller, policy: EffectivePolicy, stage: str,
+                  gated: list[tuple[Piece, list[Signal], Decision]]) -> Outcome:
         """Record the pieces that do not pass (a store write each) and say what was found."""
         outcome = Outcome(stage=stage, policy_revision=policy.revision)
         for piece, signals, gate in gated:
@@ -387,9 +335,8 @@ class Guard:
                 outcome.findings.append(self._record(caller, piece, signals, gate, policy))
         return outcome
 
-    def _record(
-        self, caller: Caller, piece: Piece, signals: list[Signal], gate: Decision, policy: EffectivePolicy
-    ) -> Finding:
+    def _record(self, caller: Caller, piece: Piece, signals: list[Signal], gate: Decision,
+                policy: EffectivePolicy) -> Finding:
         account_id = None if piece.prompt else caller.account_id
         seen = (caller.org_id, account_id, piece.digest)
         if not piece.new and self._recorded.get(seen):
@@ -402,50 +349,20 @@ class Guard:
         now = self.rt.clock()
         with self.rt.db.transaction() as s:
             if caller.mode.enforces:
-                sub = submissions.Submission(
-                    org_id=caller.org_id,
-                    account_id=account_id,
-                    content=content,
-                    content_type=kind,
-                    images=list(piece.images)[:16],
-                    surface=Surface.API,
-                    detector="gateway",
-                )
-                result = submissions.submit(
-                    s, caller.principal, sub, self.rt.policies, self.rt.cybertip, now, signals, images
-                )
+                sub = submissions.Submission(org_id=caller.org_id, account_id=account_id, content=content,
+                                             content_type=kind, images=list(piece.images)[:16], surface=Surface.API,
+                                             detector="gateway")
+                result = submissions.submit(s, caller.principal, sub, self.rt.policies, self.rt.cybertip, now,
+                                            signals, images)
                 done = result.enforcement
-                return Finding(
-                    piece=piece,
-                    decision=result.decision,
-                    recorded=True,
-                    outcome=result.outcome,
-                    actions=tuple(done.actions) if done else (),
-                    case_id=done.case_id if done else None,
-                )
+                return Finding(piece=piece, decision=result.decision, recorded=True, outcome=result.outcome,
+                               actions=tuple(done.actions) if done else (), case_id=done.case_id if done else None)
             decision = gate.model_copy(update={"id": new_id("dec"), "created_at": now})
-            row = submissions.record_decision(
-                s,
-                org_id=caller.org_id,
-                decision=decision,
-                content_id=None,
-                account_id=account_id,
-                detector="gateway",
-                detector_version=None,
-            )
-            audit.record(
-                s,
-                actor=caller.principal.actor,
-                action="decision.recorded",
-                subject_type="decision",
-                subject_id=row.id,
-                org_id=caller.org_id,
-                data={
-                    "verdict": row.verdict,
-                    "rule_ids": [v.rule_id for v in decision.violations],
-                    "policy_revision": row.policy_revision,
-                    "mode": caller.mode.value,
-                    "role": piece.role,
-                },
-            )
+            row = submissions.record_decision(s, org_id=caller.org_id, decision=decision, content_id=None,
+                                              account_id=account_id, detector="gateway", detector_version=None)
+            audit.record(s, actor=caller.principal.actor, action="decision.recorded", subject_type="decision",
+                         subject_id=row.id, org_id=caller.org_id,
+                         data={"verdict": row.verdict, "rule_ids": [v.rule_id for v in decision.violations],
+                               "policy_revision": row.policy_revision, "mode": caller.mode.value,
+                               "role": piece.role})
         return Finding(piece=piece, decision=decision, recorded=True, outcome="recorded")

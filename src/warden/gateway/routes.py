@@ -91,13 +91,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 class _GatewayCaller(Requirement):
     """The gateway's declared permission: the Warden key from `x-warden-api-key`, else `Authorization`."""
 
-    def __call__(
-        self,
-        request: Request,
-        rt: RuntimeDep,
-        authorization: Annotated[str | None, Header()] = None,
-        x_warden_api_key: Annotated[str | None, Header()] = None,
-    ) -> Principal:
+    def __call__(self, request: Request, rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None,
+                 x_warden_api_key: Annotated[str | None, Header()] = None) -> Principal:
         started = time.perf_counter()
         presented = f"Bearer {x_warden_api_key}" if x_warden_api_key else authorization
         principal = _principal(rt, presented, request)
@@ -125,19 +120,14 @@ def _timing(request: Request) -> str:
     return ", ".join(f"{name};dur={seconds * 1000:.2f}" for name, seconds in phases)
 
 
-def _headers(
-    caller: Caller, inbound: Outcome, outbound: Outcome | None = None, request: Request | None = None
-) -> dict[str, str]:
+def _headers(caller: Caller, inbound: Outcome, outbound: Outcome | None = None,
+             request: Request | None = None) -> dict[str, str]:
     stages = [o for o in (inbound, outbound) if o is not None]
     worst = max((o.verdict for o in stages), key=lambda v: v.rank)
-    headers = {
-        "x-warden-mode": caller.mode.value,
-        "x-warden-decision": worst.value,
-        "x-warden-input-decision": inbound.verdict.value,
-        "x-warden-policy-revision": inbound.policy_revision,
-        "x-warden-rules": ",".join(dict.fromkeys(r for o in stages for r in o.rule_ids)),
-        "x-warden-decision-ids": ",".join(d for o in stages for d in o.decision_ids),
-    }
+    headers = {"x-warden-mode": caller.mode.value, "x-warden-decision": worst.value,
+               "x-warden-input-decision": inbound.verdict.value, "x-warden-policy-revision": inbound.policy_revision,
+               "x-warden-rules": ",".join(dict.fromkeys(r for o in stages for r in o.rule_ids)),
+               "x-warden-decision-ids": ",".join(d for o in stages for d in o.decision_ids)}
     if outbound is not None:
         headers["x-warden-output-decision"] = outbound.verdict.value
     if caller.account_id is not None:
@@ -152,12 +142,8 @@ def _headers(
 def _style(request: Request, default: str) -> str:
     style = request.headers.get("x-warden-block-response", default).strip().lower()
     if style not in ("completion", "error"):
-        raise APIError(
-            400,
-            "x-warden-block-response must be completion or error",
-            param="x-warden-block-response",
-            code="invalid_value",
-        )
+        raise APIError(400, "x-warden-block-response must be completion or error",
+                       param="x-warden-block-response", code="invalid_value")
     return style
 
 
@@ -175,42 +161,28 @@ class Wire:
 
 
 def _refuse_choices(completion: dict[str, Any], blocked: set[int], refusal: str) -> None:
-    completion["choices"] = [
-        chat.refused_choice(i, refusal) if i in blocked else c
-        for i, c in ((c.get("index", pos), c) for pos, c in enumerate(completion["choices"]))
-    ]
+    completion["choices"] = [chat.refused_choice(i, refusal) if i in blocked else c
+                             for i, c in ((c.get("index", pos), c) for pos, c in enumerate(completion["choices"]))]
 
 
 def _refuse_items(response: dict[str, Any], blocked: set[int], refusal: str) -> None:
-    response["output"] = [
-        responses.refusal_item(refusal) if i in blocked else item for i, item in enumerate(response.get("output") or [])
-    ]
+    response["output"] = [responses.refusal_item(refusal) if i in blocked else item
+                          for i, item in enumerate(response.get("output") or [])]
     response["status"], response["incomplete_details"] = "incomplete", {"reason": responses.CONTENT_FILTER}
 
 
-CHAT = Wire(
-    route="chat/completions",
-    parse=chat.parse_request,
-    answer_texts=chat.answer_texts,
-    refusal=chat.refusal_completion,
-    refusal_frames=lambda m, r, w: [event(c) for c in chat.refusal_chunks(m, r, w)] + [DONE],
-    refuse=_refuse_choices,
-    shape=ChatShape,
-)
-RESPONSES = Wire(
-    route="responses",
-    parse=responses.parse_request,
-    answer_texts=responses.answer_texts,
-    refusal=responses.refusal_response,
-    refusal_frames=lambda m, r, w: [named_event(e) for e in responses.refusal_events(m, r, w)],
-    refuse=_refuse_items,
-    shape=ResponsesShape,
-)
+CHAT = Wire(route="chat/completions", parse=chat.parse_request, answer_texts=chat.answer_texts,
+            refusal=chat.refusal_completion,
+            refusal_frames=lambda m, r, w: [event(c) for c in chat.refusal_chunks(m, r, w)] + [DONE],
+            refuse=_refuse_choices, shape=ChatShape)
+RESPONSES = Wire(route="responses", parse=responses.parse_request, answer_texts=responses.answer_texts,
+                 refusal=responses.refusal_response,
+                 refusal_frames=lambda m, r, w: [named_event(e) for e in responses.refusal_events(m, r, w)],
+                 refuse=_refuse_items, shape=ResponsesShape)
 
 
-def _blocked(
-    wire: Wire, body: dict[str, Any], refusal: str, style: str, found: Outcome, headers: dict[str, str]
-) -> Response:
+def _blocked(wire: Wire, body: dict[str, Any], refusal: str, style: str, found: Outcome,
+             headers: dict[str, str]) -> Response:
     if style == "error":
         return JSONResponse(chat.refusal_error(refusal), status_code=400, headers=headers)
     if body.get("stream"):
@@ -251,9 +223,8 @@ async def _proxy(wire: Wire, request: Request, principal: Principal) -> Response
     known = gw.guard.admit_cached(principal, org, user, wire.route)  # no store access, or None
     if known is not None:
         caller = known
-        inbound = (
-            None if caller.refused and caller.mode.blocks else await gw.guard.screen_async(caller, pieces, "input")
-        )
+        inbound = None if caller.refused and caller.mode.blocks else \
+            await gw.guard.screen_async(caller, pieces, "input")
     else:
         admitted = await run_in_threadpool(gw.guard.inbound, principal, org, user, pieces, wire.route)
         caller, inbound = admitted.caller, admitted.inbound
@@ -261,12 +232,8 @@ async def _proxy(wire: Wire, request: Request, principal: Principal) -> Response
     if caller.mode.blocks and (tools := connectors.tool_names(body)):  # the workspace's allow-list (003 7.a)
         await run_in_threadpool(gw.guard.check_connectors, caller, tools)
     if inbound is None:
-        headers = {
-            "x-warden-mode": caller.mode.value,
-            "x-warden-decision": Verdict.BLOCK.value,
-            "x-warden-standing": caller.standing,
-            "x-warden-account": caller.account_id or "",
-        }
+        headers = {"x-warden-mode": caller.mode.value, "x-warden-decision": Verdict.BLOCK.value,
+                   "x-warden-standing": caller.standing, "x-warden-account": caller.account_id or ""}
         code = f"account_{caller.standing}"
         message = f"the end user's account is {caller.standing}; its requests are refused"
         return JSONResponse(error_body(403, message, "user", code), status_code=403, headers=headers)
@@ -298,20 +265,14 @@ async def _proxy(wire: Wire, request: Request, principal: Principal) -> Response
         completion["warden"] = {"input": inbound.summary(), "output": outbound.summary()}
         return JSONResponse(completion, headers=headers)
     if caller.mode is Mode.ADVISORY and (inbound.findings or outbound.findings or caller.refused):
-        completion["warden"] = {"input": inbound.summary(), "output": outbound.summary(), "standing": caller.standing}
+        completion["warden"] = {"input": inbound.summary(), "output": outbound.summary(),
+                                "standing": caller.standing}
         return JSONResponse(completion, headers=headers)
     return _passthrough(answer, headers)
 
 
-async def _stream(
-    wire: Wire,
-    gw: Gateway,
-    caller: Caller,
-    raw: bytes,
-    forward: dict[str, str],
-    headers: dict[str, str],
-    inbound: Outcome,
-) -> Response:
+async def _stream(wire: Wire, gw: Gateway, caller: Caller, raw: bytes, forward: dict[str, str],
+                  headers: dict[str, str], inbound: Outcome) -> Response:
     stack = AsyncExitStack()
     answer = await stack.enter_async_context(gw.upstream.stream(wire.route, raw, forward))
     if answer.status_code != 200:
@@ -323,15 +284,8 @@ async def _stream(
         return await gw.guard.screen_async(caller, pieces, "output")
 
     both = wire is RESPONSES  # a Responses stream's annotation names both stages; chat's input came first
-    screen = StreamScreen(
-        check,
-        caller.mode,
-        gw.settings.stream_window,
-        gw.settings.stream_hold,
-        wire.shape(),
-        inbound=inbound if both else None,
-        standing=caller.standing,
-    )
+    screen = StreamScreen(check, caller.mode, gw.settings.stream_window, gw.settings.stream_hold, wire.shape(),
+                          inbound=inbound if both else None, standing=caller.standing)
 
     async def frames() -> AsyncIterator[bytes]:
         try:
@@ -342,9 +296,8 @@ async def _stream(
         finally:
             await stack.aclose()
 
-    return StreamingResponse(
-        frames(), media_type="text/event-stream", headers=headers, background=BackgroundTask(stack.aclose)
-    )
+    return StreamingResponse(frames(), media_type="text/event-stream", headers=headers,
+                             background=BackgroundTask(stack.aclose))
 
 
 class ScreenResult(BaseModel):
@@ -362,11 +315,8 @@ class ScreenResult(BaseModel):
     warden: dict[str, Any]
 
 
-@router.post(
-    "/v1/gateway/screen",
-    response_model=ScreenResult,
-    summary="Screen chat messages as the gateway does, for guardrail hooks",
-)
+@router.post("/v1/gateway/screen", response_model=ScreenResult,
+             summary="Screen chat messages as the gateway does, for guardrail hooks")
 async def screen(request: Request, principal: Annotated[Principal, GatewayCaller]) -> ScreenResult:
     """The gateway's checks without the proxy: `{"stage": "input", "messages": [...], "user": ...}` screens the
     user, tool and system messages; `"stage": "output"` screens the assistant messages (an answer). The end user,
@@ -387,22 +337,12 @@ async def screen(request: Request, principal: Annotated[Principal, GatewayCaller
         caller, screened = admitted.caller, admitted.inbound
     else:
         caller = await run_in_threadpool(gw.guard.admit, principal, org, user, "gateway/screen")
-        screened = (
-            None
-            if caller.refused and caller.mode.blocks
-            else await run_in_threadpool(gw.guard.screen, caller, pieces, stage)
-        )
+        screened = None if caller.refused and caller.mode.blocks else \
+            await run_in_threadpool(gw.guard.screen, caller, pieces, stage)
     found = screened or Outcome(stage=stage, policy_revision=gw.guard.policy(caller).revision)
     refused = caller.refused and caller.mode.blocks
-    return ScreenResult(
-        decision=Verdict.BLOCK.value if refused else found.verdict.value,
-        blocked=refused or (found.blocked and caller.mode.blocks),
-        refused=caller.refused,
-        mode=caller.mode.value,
-        standing=caller.standing,
-        account_id=caller.account_id,
-        policy_revision=found.policy_revision,
-        rules=found.rule_ids,
-        refusal=gw.settings.refusal,
-        warden=found.summary(),
-    )
+    return ScreenResult(decision=Verdict.BLOCK.value if refused else found.verdict.value,
+                        blocked=refused or (found.blocked and caller.mode.blocks), refused=caller.refused,
+                        mode=caller.mode.value, standing=caller.standing, account_id=caller.account_id,
+                        policy_revision=found.policy_revision, rules=found.rule_ids, refusal=gw.settings.refusal,
+                        warden=found.summary())
