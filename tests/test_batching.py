@@ -107,11 +107,13 @@ def test_screen_async_awaits_the_batch_and_decides_off_the_event_loop(mini_polic
     async def go() -> list[list[Screened]]:
         return await asyncio.gather(*[screener.screen_async([t]) for t in ("kill them", "hi", "kill")])
 
-    answers = asyncio.run(go())
+    # on a thread of its own: another test's library (litellm) may leave a loop running in this one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        answers = pool.submit(asyncio.run, go()).result(timeout=30)
+        assert pool.submit(asyncio.run, screener.screen_async([])).result(timeout=30) == []
     sync = [screener.screen([t])[0] for t in ("kill them", "hi", "kill")]
     for got, want in zip(answers, sync, strict=True):
         assert len(got) == 1
         assert got[0].scores == want.scores
         assert got[0].decision is not None and want.decision is not None
         assert got[0].decision.verdict == want.decision.verdict
-    assert asyncio.run(screener.screen_async([])) == []
