@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from warden.detect.images.intake import ImageIntake, limits_from, shared_intake
 from warden.detect.pipeline import DetectorLoadError, DetectorSet
-from warden.enforce import overlays
+from warden.enforce import announcements, overlays
 from warden.enforce.anchor import AnchorWorker
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.notices.channels import Channel, channel
@@ -84,6 +84,7 @@ class Runtime:
             if db is None:
                 store.dispose()
             raise
+        announcements.platform_loaded(store, policies)  # a new pack version: subscribers get its diff
         return cls(db=store, policies=policies, detectors=detectors,
                    settings=settings, cybertip=load_cybertip(settings))
 

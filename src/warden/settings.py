@@ -48,6 +48,9 @@ values; nothing below reads `os.environ` itself (a test checks). The variables:
 | `WARDEN_HASH_DISTANCE` | `hash_distance` (PDQ bits a known-image match may differ by) | `31` |
 | `WARDEN_IMAGE_MAX_BYTES` | `image_max_bytes` (largest image accepted, data: or fetched) | 20 MiB |
 | `WARDEN_KEEP_IMAGE_BYTES` | `keep_image_bytes` (submitted images' bytes kept, sealed; never a CSAM match's) | off |
+| `WARDEN_SMTP_HOST`, `_PORT` | `smtp.host` / `port` (the email notice channel's server; none: off) | none / 587 |
+| `WARDEN_SMTP_FROM`, `_USER`, `_PASSWORD` | `smtp.from_address` / `username` / `password` | `warden@localhost` |
+| `WARDEN_SMTP_STARTTLS`, `_TIMEOUT` | `smtp.starttls` (upgrade before login) / `timeout` (s) | on / 10 |
 """
 
 from __future__ import annotations
@@ -148,6 +151,20 @@ class LimitSettings(BaseModel):
     store: str = Field(default="memory", pattern="^(memory|database)$")
 
 
+class SmtpSettings(BaseModel):
+    """The email notice channel's server (`warden.enforce.notices.email`); no host: email is off."""
+
+    model_config = ConfigDict(frozen=True)
+
+    host: str | None = None
+    port: int = Field(default=587, ge=1, le=65535)
+    from_address: str = "warden@localhost"
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = True
+    timeout: float = Field(default=10.0, gt=0)
+
+
 class AuditAnchorSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -199,6 +216,7 @@ class Settings(BaseModel):
     # keep a submitted image's bytes, sealed like evidence (`warden.enforce.imagebytes`); off: hashes and
     # metadata only. Content suspected of CSAM never keeps them, whatever this says.
     keep_image_bytes: bool = False
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -317,6 +335,11 @@ class Settings(BaseModel):
             hash_distance=_int(get, "WARDEN_HASH_DISTANCE", 31),
             image_max_bytes=_int(get, "WARDEN_IMAGE_MAX_BYTES", 20 * 1024 * 1024),
             keep_image_bytes=flag("WARDEN_KEEP_IMAGE_BYTES", False),
+            smtp=SmtpSettings(host=get("WARDEN_SMTP_HOST"), port=_int(get, "WARDEN_SMTP_PORT", 587),
+                              from_address=get("WARDEN_SMTP_FROM") or "warden@localhost",
+                              username=get("WARDEN_SMTP_USER"), password=get("WARDEN_SMTP_PASSWORD"),
+                              starttls=flag("WARDEN_SMTP_STARTTLS", True),
+                              timeout=number("WARDEN_SMTP_TIMEOUT", 10.0) or 10.0),
         )
 
     def detector_options(self) -> dict[str, dict[str, Any]]:

@@ -135,12 +135,15 @@ def test_policy_updates_reach_subscribers(client: TestClient, admin_key: str, db
     w = _setup(client, admin_key, db)
     client.post("/v1/subscriptions", headers=w["admin"], json={
         "org_id": w["org"], "target": receiver.url, "events": ["policy.updated"]})
-    resp = client.post("/v1/policy-updates", headers=w["admin"], json={
-        "revision": "openai-usage@2025-10-29", "summary": "New usage policies", "effective": "2025-10-29"})
+    made_up = client.post("/v1/policy-updates", headers=w["admin"], json={
+        "revision": "totally-made-up@1999", "summary": "New usage policies"})
+    assert made_up.status_code == 400 and "no such policy revision" in made_up.json()["error"]["message"]
+    resp = client.post("/v1/policy-updates", headers=w["admin"], json={  # the service's own pack
+        "revision": "mini@2024-01-01", "summary": "New usage policies", "effective": "2024-01-01"})
     assert resp.status_code == 201
     client.post("/v1/notices/deliver", headers=w["admin"])
     got = receiver.events()
-    assert [e["event"] for e in got] == ["policy.updated"] and got[0]["data"]["revision"].endswith("2025-10-29")
+    assert [e["event"] for e in got] == ["policy.updated"] and got[0]["data"]["revision"].endswith("2024-01-01")
 
 
 def test_text_without_signals_is_scored_by_the_service_detectors(client: TestClient, admin_key: str,

@@ -58,4 +58,5 @@ def announce(
 ) -> JSONResponse:
     """Announce a new policy version to every subscriber."""
     return ctx.create(key, body, lambda s: Announced(revision=body.revision,
-                                                      notices=subscriptions.announce(s, ctx.principal, body)))
+                                                      notices=subscriptions.announce(s, ctx.principal, body,
+                                                                                      ctx.rt.policies)))

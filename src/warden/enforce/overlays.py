@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from warden.decide import decide
-from warden.enforce import audit
+from warden.enforce import announcements, audit
 from warden.enforce.errors import Conflict, Forbidden, Invalid
 from warden.enforce.pages import Page
 from warden.enforce.principal import Permission, Principal
@@ -299,9 +299,34 @@ def activate(session: Session, principal: Principal, overlay_id: str, provider: 
     row = _get(session, principal, overlay_id)
     if row.status == ACTIVE:
         raise Conflict(f"overlay {row.id} ({row.name} v{row.version}) is already active")
+    before = _active_in(session, _scope_of(row))
     out = _switch(session, principal, _scope_of(row), row, provider, "overlay.activated", now)
     assert out is not None
+    _announce(session, principal, _scope_of(row), before, row, provider)
     return out
+
+
+def _announce(session: Session, principal: Principal, scope: OverlayScope, old: PolicyOverlay | None,
+              new: PolicyOverlay | None, provider: PolicyProvider) -> None:
+    """Send the organization's `policy.updated` subscribers what the switch changed (`announcements`): the
+    composed revision decisions now name and the rules it adds, removes or changes. An end user's own
+    settings are theirs, not the organization's policy, and are not announced."""
+    if scope.account_id is not None:
+        return
+    before = _resolve(session, provider, scope, loaded(old) if old is not None else None)
+    after = _resolve(session, provider, scope, loaded(new) if new is not None else None)
+    common = before.rules.keys() & after.rules.keys()
+    rules = {"rules_added": sorted(after.rules.keys() - before.rules.keys()),
+             "rules_removed": sorted(before.rules.keys() - after.rules.keys()),
+             "rules_changed": [rid for rid in sorted(common) if _shape(before, rid) != _shape(after, rid)]}
+    was = f"{old.name}@v{old.version}" if old else None
+    now = f"{new.name}@v{new.version}" if new else None
+    change: dict[str, object] = {"old": was, "new": now, **rules}
+    where = f"workspace {scope.workspace_id}" if scope.workspace_id else f"organization {scope.org_id}"
+    counts = ", ".join(f"{len(v)} {k.removeprefix('rules_')}" for k, v in rules.items() if v) or "no rule changes"
+    summary = f"{scope.layer.value} overlay {now or '(none)'} now in force for {where} (was {was or 'none'}): {counts}"
+    announcements.overlay_switched(session, actor=principal.actor, org_id=scope.org_id, revision=after.revision,
+                                   previous=before.revision, summary=summary, diff=change)
 
 
 def rollback(session: Session, principal: Principal, scope: OverlayScope, provider: PolicyProvider,
@@ -316,7 +341,9 @@ def rollback(session: Session, principal: Principal, scope: OverlayScope, provid
         select(PolicyOverlay).where(_same_scope(scope), PolicyOverlay.activated_at.is_not(None),
                                     PolicyOverlay.version < current.version)
         .order_by(PolicyOverlay.version.desc()).limit(1)).scalars().first()
-    return _switch(session, principal, scope, previous, provider, "overlay.rolled_back", now)
+    out = _switch(session, principal, scope, previous, provider, "overlay.rolled_back", now)
+    _announce(session, principal, scope, current, previous, provider)
+    return out
 
 
 def history(session: Session, principal: Principal, page: Page, *, org_id: str | None = None,

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warden.enforce import audit
+from warden.enforce import announcements, audit
 from warden.enforce.errors import Forbidden, Invalid
 from warden.enforce.keys import SHOWN_ONCE
-from warden.enforce.notices import channels, enqueue
+from warden.enforce.notices import channels, email
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.scoping import get_org
 from warden.outbound import OutboundError, OutboundRefused
+from warden.policy.provider import PolicyProvider
 from warden.store.tables import Subscription, new_id
 
 POLICY_UPDATED = "policy.updated"
@@ -70,6 +69,8 @@ def subscribe(session: Session, principal: Principal, body: SubscriptionIn) -> S
         raise Invalid("a webhook target must be an http(s) URL", param="target")
     if body.channel == "webhook":
         _check_target(body.target)
+    if body.channel == "email" and not email.valid_address(body.target):
+        raise Invalid("an email target must be an address such as ops@example.com", param="target")
     secret = body.secret or (secrets.token_urlsafe(32) if body.channel == "webhook" else None)
     sub = Subscription(id=new_id("sub"), org_id=org_id, channel=body.channel, target=body.target, secret=secret,
                        events=body.events)
@@ -88,18 +89,12 @@ class PolicyUpdate(BaseModel):
     url: str | None = None
 
 
-def announce(session: Session, principal: Principal, update: PolicyUpdate) -> int:
-    """Notify every organization subscribed to policy updates (and platform-wide subscribers)."""
+def announce(session: Session, principal: Principal, update: PolicyUpdate, provider: PolicyProvider) -> int:
+    """Notify every organization subscribed to policy updates (and platform-wide subscribers) of a revision
+    that exists (a loaded pack, a resolved or announced revision: `announcements.known_revision`)."""
     principal.require(Permission.ANNOUNCE_POLICY)
-    subs = session.execute(select(Subscription).where(Subscription.active.is_(True))).scalars().all()
-    orgs = sorted({s.org_id for s in subs if s.org_id is not None
-                   and any(e in {POLICY_UPDATED, "policy.*", "*"} for e in s.events)})
-    data: dict[str, Any] = update.model_dump()
-    for org_id in orgs:
-        enqueue(session, org_id=org_id, event=POLICY_UPDATED, recipient_type="subscriber", recipient_id=org_id,
-                payload=data, platform_subscribers=False)
-    enqueue(session, org_id=None, event=POLICY_UPDATED, recipient_type="subscriber", recipient_id=None,
-            payload=data)
-    audit.record(session, actor=principal.actor, action="policy.announced", subject_type="policy",
-                 subject_id=update.revision[:40], org_id=None, data=data | {"organizations": len(orgs)})
-    return len(orgs) + 1
+    if not announcements.known_revision(session, provider, update.revision):
+        raise Invalid(f"no such policy revision: {update.revision!r}; announce a loaded pack (e.g. "
+                      f"{provider.library.packs()[-1].ref}) or a revision decisions name", param="revision")
+    return len(announcements.announce(session, actor=principal.actor, revision=update.revision,
+                                      summary=update.summary, diff={}, effective=update.effective, url=update.url))

@@ -527,5 +527,5 @@ class PolicyAnnouncement(Base):
     kind: Mapped[str] = mapped_column(String(20))  # platform | overlay
     revision: Mapped[str] = mapped_column(String(500), index=True)
     previous: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    notice_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # None: the first, a baseline
+    notice_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # a notice sent; None: a baseline
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -29,6 +29,8 @@ DECISIONS = Counter("warden_decisions", "Decisions made, by verdict and surface"
                     registry=REGISTRY)
 VIOLATIONS = Counter("warden_violations", "Rule violations in decisions, by rule and signal category",
                      ["rule", "category"], registry=REGISTRY)
+NOTICE_FAILURES = Counter("warden_notice_delivery_failures", "Notice delivery attempts that failed, by channel "
+                          "(each try; the outbox retries with backoff)", ["channel"], registry=REGISTRY)
 DETECTOR_SECONDS = Histogram("warden_detector_seconds", "Detector latency per batch", ["detector"], registry=REGISTRY,
                              buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10))
 
@@ -48,6 +50,10 @@ def observe_decision(decision: _DecisionLike) -> None:
                      surface=str(getattr(surface, "value", surface) or "")).inc()
     for v in decision.violations:
         VIOLATIONS.labels(rule=v.rule_id, category=v.category or "").inc()
+
+
+def observe_delivery_failure(channel: str) -> None:
+    NOTICE_FAILURES.labels(channel=channel).inc()
 
 
 def observe_detector(name: str, seconds: float) -> None:

@@ -42,7 +42,7 @@ class Message(BaseModel):
 class Target(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    address: str  # a URL for the webhook, a logger name for the log channel
+    address: str  # a URL for the webhook, an email address for email, a logger name for the log channel
     secret: str | None = None
 
 
@@ -150,5 +150,12 @@ class LogChannel:
         )
 
 
+def _email() -> Channel:
+    from warden.enforce.notices.email import EmailChannel  # it imports this module
+
+    return EmailChannel()
+
+
 register("webhook", WebhookChannel)
 register("log", LogChannel)
+register("email", _email)

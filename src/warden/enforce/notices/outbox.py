@@ -23,6 +23,7 @@ from warden.enforce import audit
 from warden.enforce.notices.channels import Channel, DeliveryFailed, Message, Target, channel
 from warden.store.database import Database
 from warden.store.tables import Delivery, Notice, Subscription, new_id, utcnow
+from warden.trends import metrics
 
 MAX_ATTEMPTS = 8
 BASE_DELAY = dt.timedelta(seconds=2)
@@ -111,6 +112,7 @@ def deliver_due(db: Database, *, now: dt.datetime | None = None, limit: int = 10
             channels(delivery.channel).send(message, target)
         except (DeliveryFailed, KeyError) as exc:
             error = str(exc)
+            metrics.observe_delivery_failure(delivery.channel)
         with db.transaction() as s:
             delivery = s.get_one(Delivery, delivery_id)
             delivery.attempts += 1
