@@ -53,3 +53,37 @@ def test_the_ray_engine_matches_the_local_one(tmp_path: object, ray_local: None,
     # the rerun (after a crash, say) on a pool of another size: what is written does not depend on the split
     again = engine("ray", workers=1).run(ScanJob(database_url=ray_db.url, batch_size=16))
     assert (again.scanned, again.written, again.workers) == (60, 0, 1)
+
+
+OVERLAY = """\
+overlay: {id: acme, title: Acme for families, layer: operator}
+adjust:
+  - {rule: universal.laws.regulated-activity, min_score: 0.5}
+"""
+
+
+def test_a_rescan_decides_each_item_under_its_owners_tiers(db: Database) -> None:
+    import datetime as dt
+
+    from warden.enforce import overlays
+    from warden.enforce.principal import SYSTEM
+    from warden.policy.provider import PolicyProvider
+    from warden.store.tables import Account
+
+    _seed(db, 8)
+    with db.transaction() as s:
+        s.add(Account(id="acct_a", org_id="org_a", kind="end_user"))
+        s.flush()
+        s.get_one(ContentItem, "cnt_00001").account_id = "acct_a"
+        provider = PolicyProvider.load(overlays=overlays.StoredOverlays(db))
+        pushed = overlays.push(s, SYSTEM, overlays.OverlayIn(org_id="org_a", text=OVERLAY, filename="acme.yaml"),
+                               provider)
+        overlays.activate(s, SYSTEM, pushed.id, provider, dt.datetime.now(dt.UTC))
+    report = engine("local").run(ScanJob(database_url=db.url, batch_size=3))
+    assert report.written == 8 and "+acme#" not in report.policy_revision  # the report names the platform tier
+    with db.transaction() as s:
+        rows = {r.content_id: r for r in s.execute(select(DecisionRecord)).scalars()}
+    for item_id, row in rows.items():
+        overlaid = row.org_id == "org_a"
+        assert ("+acme#" in row.policy_revision) is overlaid, (item_id, row.policy_revision)
+    assert rows["cnt_00001"].account_id == "acct_a" and rows["cnt_00002"].account_id is None

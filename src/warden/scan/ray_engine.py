@@ -45,8 +45,11 @@ class _ScanActor:
         self.scanner = BatchScanner(job)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        items = [StoredItem(str(i), str(o), str(t)) for i, o, t in zip(batch["id"], batch["org_id"], batch["text"],
-                                                                        strict=True)]
+        def text(value: Any) -> str | None:
+            return None if value is None or value != value else str(value)  # NULL arrives as None or NaN
+
+        items = [StoredItem(str(i), str(o), str(t), text(a), text(w)) for i, o, t, a, w in zip(
+            batch["id"], batch["org_id"], batch["text"], batch["account_id"], batch["workspace_id"], strict=True)]
         written = self.scanner.scan(items)
         return {"scanned": [len(items)], "written": [written], "revision": [self.scanner.policy.revision]}
 
@@ -70,7 +73,7 @@ class RayEngine:
                 ray.init(num_cpus=self.workers + 1, include_dashboard=False, log_to_driver=False,
                          configure_logging=False)
         try:
-            sql = ITEMS_SQL + (f" AND org_id = '{job.org_id.replace(chr(39), '')}'" if job.org_id else "")
+            sql = ITEMS_SQL + (f" AND c.org_id = '{job.org_id.replace(chr(39), '')}'" if job.org_id else "")
             # one read task (sharding the query needs a hash function SQLite lacks), then blocks for the pool
             ds = ray.data.read_sql(sql, _connection_factory(job.database_url)).repartition(self.workers * 4)
             out = ds.map_batches(_ScanActor, fn_constructor_kwargs={"job": job}, batch_size=job.batch_size,

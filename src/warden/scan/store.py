@@ -10,9 +10,12 @@ from typing import Any
 from sqlalchemy import select
 
 from warden.store.database import Database
-from warden.store.tables import ContentItem, DecisionRecord
+from warden.store.tables import Account, ContentItem, DecisionRecord
 
-ITEMS_SQL = "SELECT id, org_id, text FROM content_items WHERE text IS NOT NULL"
+# the owner's account and workspace come along: a rescan decides each item under its owner's tiers
+ITEMS_SQL = ("SELECT c.id AS id, c.org_id AS org_id, c.text AS text, c.account_id AS account_id, "
+             "a.workspace_id AS workspace_id FROM content_items c LEFT JOIN accounts a ON a.id = c.account_id "
+             "WHERE c.text IS NOT NULL")
 
 
 @dataclass(frozen=True)
@@ -20,17 +23,21 @@ class StoredItem:
     id: str
     org_id: str
     text: str
+    account_id: str | None = None  # the end user whose settings apply, if the item has one
+    workspace_id: str | None = None  # that account's workspace
 
 
 def item_batches(db: Database, batch: int, org_id: str | None = None) -> Iterator[list[StoredItem]]:
     last = ""
     while True:
         with db.transaction() as s:
-            q = select(ContentItem.id, ContentItem.org_id, ContentItem.text).where(
-                ContentItem.text.is_not(None), ContentItem.id > last).order_by(ContentItem.id).limit(batch)
+            q = (select(ContentItem.id, ContentItem.org_id, ContentItem.text, ContentItem.account_id,
+                        Account.workspace_id)
+                 .outerjoin(Account, Account.id == ContentItem.account_id)
+                 .where(ContentItem.text.is_not(None), ContentItem.id > last).order_by(ContentItem.id).limit(batch))
             if org_id is not None:
                 q = q.where(ContentItem.org_id == org_id)
-            rows = [StoredItem(r.id, r.org_id, r.text or "") for r in s.execute(q)]
+            rows = [StoredItem(r.id, r.org_id, r.text or "", r.account_id, r.workspace_id) for r in s.execute(q)]
         if not rows:
             return
         yield rows
