@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 
@@ -12,7 +13,7 @@ from review.fixtures import ROOT
 from warden.api.app import create_app
 from warden.detect.pipeline import DetectorSet
 from warden.detect.recognisers.detector import RecogniserDetector
-from warden.enforce import directory, keys
+from warden.enforce import connectors, directory, keys
 from warden.enforce.cybertip import ReporterInfo
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.principal import SYSTEM, Role
@@ -34,6 +35,9 @@ def setup(db: Database, library: PolicyLibrary) -> Iterator[tuple[TestClient, di
         org = directory.create_org(s, SYSTEM, directory.OrgIn(name="GPT builders"))
         gpt = directory.create_app(s, SYSTEM, directory.AppIn(org_id=org.id, name="QuickBook Travel"))
         key = keys.issue(s, SYSTEM, keys.KeyIn(role=Role.SERVICE, subject="store-intake", org_id=org.id)).key
+        # the GPT's action, enabled by the organization's administrators (003 7.a; `warden.enforce.connectors`)
+        connectors.set_enabled(s, SYSTEM, connectors.ConnectorChange(org_id=org.id, name="booking"), True,
+                               dt.datetime.now(dt.UTC))
     with TestClient(app) as client:
         yield client, {"org_id": org.id, "app_id": gpt.id, "auth": f"Bearer {key}"}
 
@@ -48,6 +52,15 @@ def test_review_app_synchronously(setup: tuple[TestClient, dict[str, str]], db: 
     assert res.json()["recorded"] is None
     with db.transaction() as s:
         assert s.query(DecisionRecord).count() == 0, "a review without record writes nothing"
+
+
+def test_a_review_whose_action_is_not_enabled_is_refused(setup: tuple[TestClient, dict[str, str]]) -> None:
+    client, ids = setup
+    submission = json.loads((ROOT / "apps/gpt-card-checkout.json").read_text())
+    submission["actions"][0]["name"] = "Card Vault"
+    res = client.post("/v1/reviews", json={"submission": submission}, headers={"Authorization": ids["auth"]})
+    assert res.status_code == 403 and res.json()["error"]["code"] == "connector_not_enabled"
+    assert "'card-vault'" in res.json()["error"]["message"]
 
 
 def test_review_plugin(setup: tuple[TestClient, dict[str, str]]) -> None:

@@ -16,8 +16,10 @@ from pydantic import BaseModel, Field
 
 from warden.api.auth import Ctx, Requires
 from warden.api.errors import APIError
+from warden.enforce import connectors
 from warden.enforce.principal import Permission
 from warden.policy.library import LibraryError
+from warden.policy.model import Surface
 from warden.review.engine import Reviewer
 from warden.review.loading import SubmissionError, submission_from_dict
 from warden.review.record import Recorded, record_report, store_submission
@@ -67,6 +69,10 @@ def create_review(ctx: Annotated[Ctx, Requires(Permission.SUBMIT_CONTENT)], body
         policy = ctx.rt.policies.effective(org_id, ctx.principal.workspace_id, packs=parsed.packs)
     except LibraryError as exc:
         raise APIError(400, str(exc), param="packs", code="invalid_value") from None
+    actions = [connectors.slug(a.name) for a in getattr(submission, "actions", [])]
+    if org_id is not None and actions:  # the app's actions must be enabled in the workspace (003 7.a)
+        with ctx.tx() as s:
+            connectors.require_enabled(s, policy, org_id, ctx.principal.workspace_id, actions, Surface.GPT_BUILDER)
     report = Reviewer(policy, list(ctx.rt.detectors)).review(submission)  # screened before any transaction
     if not parsed.record:
         return ReviewOut(report=report)

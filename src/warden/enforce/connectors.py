@@ -6,8 +6,10 @@ request outside any workspace uses the organization's own list (workspace omitte
 not enabled: the list fails closed.
 
 How a request names what it uses: `context.request.connectors`, a list of names (a string counts as a list
-of one), in a submission, a review or a moderation request; the gateway takes the tool names of a chat or
-responses request (`warden.gateway.guard`). Names are matched lower-case. Warden itself sets
+of one), in a submission or a moderation request; a review (`/v1/reviews` with an organization) names its
+app's actions (`submission.actions[].name`, as `slug` writes them: "Order lookup" is `order-lookup`); the
+gateway takes the tool names of a chat or responses request (`tool_names`). Names are matched lower-case.
+Warden itself sets
 `request.connectors_not_enabled` (a caller's own value is dropped) to the names the allow-list lacks, which
 makes the pack's `connectors.workspace-control` rule fire; the request is then refused with
 `ConnectorNotEnabled` (403, code `connector_not_enabled`), whose body carries that decision.
@@ -25,12 +27,14 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from warden.decide import Decision
+from warden.decide import Decision, decide
 from warden.enforce import audit
 from warden.enforce.errors import Forbidden, Invalid
 from warden.enforce.pages import Page
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.scoping import get_org, get_scoped, register_workspace_rule
+from warden.policy.layering import EffectivePolicy
+from warden.policy.model import Surface
 from warden.store.tables import ConnectorSetting, Workspace, new_id
 
 RULE_ID = "connectors.workspace-control"
@@ -61,6 +65,11 @@ def normalise(name: str) -> str:
             param="name",
         )
     return value
+
+
+def slug(name: str) -> str:
+    """A free-form action name (a GPT action's "Order lookup") as a connector name ("order-lookup")."""
+    return re.sub(r"[^a-z0-9._:/@-]+", "-", name.strip().lower()).strip("-._:/@")[:120] or "unnamed"
 
 
 def requested(context: Mapping[str, Any]) -> list[str]:
@@ -144,6 +153,15 @@ def refuse(decision: Decision, missing: Sequence[str], workspace_id: str | None)
         "administrator enables it with `warden connectors enable` or POST /v1/connectors",
         decision=decision,
     )
+
+
+def require_enabled(session: Session, policy: EffectivePolicy, org_id: str, workspace_id: str | None,
+                    names: Sequence[str], surface: Surface | str | None = None) -> None:
+    """Refuse (`ConnectorNotEnabled`, the decision naming the connector rule) unless every name is enabled in
+    the workspace: for requests that name their connectors outside a decision's context (a review's actions)."""
+    context, missing = mark(session, org_id, workspace_id, {"request": {"connectors": list(names)}})
+    if missing:
+        refuse(decide(policy, {}, context, surface), missing, workspace_id)
 
 
 class ConnectorChange(BaseModel):
