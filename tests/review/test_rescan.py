@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -138,3 +139,35 @@ def test_promotion_reviews_outside_any_write_transaction(db: Database, reviewers
     candidate = Reviewer(reviewers["2025-01-29"].policy, [Probe({})])
     promoted = rescan.promote(db, SYSTEM, candidate, org_id=org_id, cybertip=CYBERTIP, now=NOW)
     assert len(promoted) == len(APPS) and free and all(free)
+
+
+OVERLAY = """\
+overlay: {id: builders, title: Builders Inc, layer: operator}
+adjust:
+  - {rule: universal.laws.regulated-activity, min_score: 0.5}
+"""
+
+
+def test_promote_reviews_each_app_under_its_owners_tiers(db: Database) -> None:
+    from warden.enforce import overlays
+    from warden.policy.provider import PolicyProvider
+
+    org_id, _ = _world(db)
+    provider = PolicyProvider.load(overlays=overlays.StoredOverlays(db))
+    with db.transaction() as s:
+        pushed = overlays.push(s, SYSTEM, overlays.OverlayIn(org_id=org_id, text=OVERLAY, filename="b.yaml"),
+                               provider)
+        overlays.activate(s, SYSTEM, pushed.id, provider, NOW)
+    asked: list[tuple[str, str | None, str | None]] = []
+
+    def tiers(org: str, workspace: str | None, account: str | None) -> Any:
+        asked.append((org, workspace, account))
+        return provider.effective(org, workspace, account, packs=["openai-usage@2025-01-29"])
+
+    candidate = Reviewer(provider.effective(packs=["openai-usage@2025-01-29"]))
+    promoted = rescan.promote(db, SYSTEM, candidate, org_id=org_id, cybertip=CYBERTIP, now=NOW, tiers=tiers)
+    assert len(asked) == 1 and asked[0][0] == org_id and asked[0][2] is not None, "one resolution per owner"
+    assert all("+builders#" in p.report.policy_revision for p in promoted), "the operator overlay applies"
+    with db.transaction() as s:
+        stored = s.get_one(DecisionRecord, promoted[0].recorded.decision_id)
+        assert "+builders#" in stored.policy_revision

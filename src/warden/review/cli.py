@@ -248,7 +248,7 @@ def rescan(
     found = detectors_for(detectors)
     candidate = Reviewer(policy_for(policy), found)
     if promote:
-        _promote(candidate, db, org, as_json)
+        _promote(candidate, db, org, as_json, policy)
         return
     try:
         submissions = _submissions_from(source) if source is not None else _stored(db, org)
@@ -273,16 +273,25 @@ def _stored(db: str | None, org: str | None) -> list[Submission]:
         database.dispose()
 
 
-def _promote(candidate: Reviewer, db: str | None, org: str | None, as_json: bool) -> None:
+def _promote(candidate: Reviewer, db: str | None, org: str | None, as_json: bool,
+             refs: list[str] | None = None) -> None:
     from warden.enforce.mandatory import CyberTipSettings
     from warden.enforce.principal import SYSTEM
+    from warden.runtime import StartupError, load_policies
     from warden.store import Database
 
     database = Database(db)
     cybertip = CyberTipSettings.from_settings(Settings.from_env())
     try:
+        provider = load_policies(Settings.from_env(), database)  # the stored overlays: each app's owner's tiers
+
+        def tiers(org_id: str, workspace_id: str | None, account_id: str | None) -> EffectivePolicy:
+            return provider.effective(org_id, workspace_id, account_id, packs=refs or None)
+
         promoted = rescan_mod.promote(database, SYSTEM, candidate, org_id=org, cybertip=cybertip,
-                                      now=dt.datetime.now(dt.UTC))
+                                      now=dt.datetime.now(dt.UTC), tiers=tiers)
+    except StartupError as exc:
+        _fail(str(exc))
     finally:
         database.dispose()
     results = [{"app_id": p.app_id, "allowed": p.report.allowed.value, "store": p.report.store.value,

@@ -10,20 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from warden.enforce.kinds import Source
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.principal import Principal
+from warden.policy.layering import EffectivePolicy
 from warden.review.engine import Reviewer
 from warden.review.record import Recorded, record_report, stored_submissions
 from warden.review.report import ReviewReport, RuleOutcome, StoreVerdict
 from warden.review.schema import Submission
 from warden.store.database import Database
-from warden.store.tables import ContentItem
+from warden.store.tables import Account, App, ContentItem
 
 
 class AppChange(BaseModel):
@@ -134,15 +136,41 @@ class Promoted:
     recorded: Recorded
 
 
+Tier = tuple[str, str | None, str | None]  # organization, workspace, account
+
+
+def _owner(session: Session, item: ContentItem) -> Tier:
+    """Whose tiers a stored app runs under: its organization, and the submitting (else owning) account's."""
+    account_id = item.account_id
+    if account_id is None and item.app_id is not None:
+        app = session.get(App, item.app_id)
+        account_id = app.owner_account_id if app is not None else None
+    account = session.get(Account, account_id) if account_id is not None else None
+    return item.org_id, account.workspace_id if account is not None else None, account_id
+
+
 def promote(db: Database, principal: Principal, candidate: Reviewer, *, org_id: str | None,
-            cybertip: CyberTipSettings, now: dt.datetime) -> list[Promoted]:
+            cybertip: CyberTipSettings, now: dt.datetime,
+            tiers: Callable[[str, str | None, str | None], EffectivePolicy] | None = None) -> list[Promoted]:
     """Re-review every stored app (of `org_id`, or all) under the candidate policy and enforce the results.
+    With `tiers` (the candidate packs with the stored overlays: organization, workspace, account -> policy),
+    each app runs under its owner's tiers, as a live review does; without, under the candidate alone.
 
     The stored submissions are read first, every review (detection included) runs outside any
     transaction, and then all decisions are recorded as re-reviews in one transaction: all or none."""
     with db.transaction() as session:
-        stored = [(item.id, submission) for item, submission in stored_submissions(session, org_id)]
-    reports = [(item_id, candidate.review(submission)) for item_id, submission in stored]
+        stored = [(item.id, submission, _owner(session, item))
+                  for item, submission in stored_submissions(session, org_id)]
+    reviewers: dict[Tier, Reviewer] = {}
+
+    def reviewer(tier: Tier) -> Reviewer:
+        if tiers is None:
+            return candidate
+        if tier not in reviewers:  # one resolution per owner
+            reviewers[tier] = Reviewer(tiers(*tier), candidate.detectors, candidate.margin)
+        return reviewers[tier]
+
+    reports = [(item_id, reviewer(tier).review(submission)) for item_id, submission, tier in stored]
     promoted = []
     with db.transaction() as session:
         for item_id, report in reports:
