@@ -19,10 +19,10 @@ from warden.store.tables import ContentItem, Report
 
 
 def _submit(db: Database, world: Any, policy: Any, cybertip: Any, now: dt.datetime, signals: dict[str, float],
-            text: str) -> submissions.SubmissionResult:
+            text: str, account: str | None = None) -> submissions.SubmissionResult:
     with db.transaction() as s:
         return submissions.submit(s, world.service, submissions.Submission(
-            org_id=world.org_id, account_id=world.alice, content=text, signals=signals),
+            org_id=world.org_id, account_id=account or world.alice, content=text, signals=signals),
             PolicyProvider.fixed(policy), cybertip, now)
 
 
@@ -39,11 +39,12 @@ def _decide(db: Database, case_id: str, who: Any, outcome: str, policy: Any, cyb
 def test_transparency_figures(db: Database, world: Any, mini_policy: Any, cybertip: Any, now: dt.datetime) -> None:
     automated = _submit(db, world, mini_policy, cybertip, now, {"hate": 0.95}, "hateful slur")  # auto-actioned
     assert automated.enforcement is not None and automated.enforcement.actions
-    flagged = _submit(db, world, mini_policy, cybertip, now, {"hate": 0.6}, "borderline")  # queued
+    # bob's flag and report: an appeal granted on alice's action re-steps none of his (see reversal)
+    flagged = _submit(db, world, mini_policy, cybertip, now, {"hate": 0.6}, "borderline", world.bob)  # queued
     assert flagged.enforcement is not None and flagged.enforcement.case_id
     _decide(db, flagged.enforcement.case_id, world.reviewer_a, "uphold", mini_policy, cybertip,
             now + dt.timedelta(hours=2), ["mini.hate"])
-    allowed = _submit(db, world, mini_policy, cybertip, now, {}, "reported later")
+    allowed = _submit(db, world, mini_policy, cybertip, now, {}, "reported later", world.bob)
     with db.transaction() as s:
         report = reports.file(s, world.service, reports.ReportIn(
             subject_type="content", subject_id=allowed.content_id, reason="this is hateful", category="hate",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from warden.api.auth import Ctx, IdempotencyKey, Paged, Requires
 from warden.api.schemas import CaseOut, ListOut
-from warden.enforce import cases, casework
+from warden.enforce import casedetail, cases, casework
 from warden.enforce.pages import Page
 from warden.enforce.principal import Permission
 from warden.enforce.scoping import get_scoped
@@ -34,6 +34,17 @@ def list_cases(
 def get_case(case_id: str, ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)]) -> CaseOut:
     with ctx.tx() as s:
         return CaseOut.model_validate(get_scoped(s, Case, case_id, ctx.principal, "case"))
+
+
+@router.get("/cases/{case_id}/view", response_model=casedetail.CaseDetail)
+def view_case(case_id: str, ctx: Annotated[Ctx, Requires(Permission.READ_ENFORCEMENT)],
+              rule: Annotated[list[str] | None, Query(description="Rules to compute the action choices for; "
+                                                      "default: the case's rules.")] = None,
+              ) -> casedetail.CaseDetail:
+    """A case with its report reasons, content excerpt (sealed evidence: hash and metadata only), account
+    history, and the actions the rules' ladder allows with the one it proposes."""
+    with ctx.tx() as s:
+        return casedetail.detail(s, ctx.principal, case_id, ctx.rt.policies, ctx.now, rule)
 
 
 @router.post("/cases/{case_id}/claim", response_model=CaseOut)

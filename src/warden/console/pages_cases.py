@@ -11,14 +11,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from warden.console.app import templates
 from warden.console.highlight import segments
 from warden.console.web import Allowed, Visit
-from warden.enforce import appeals, cases, caseview, casework, enforcement, mandatory, queries, statements
+from warden.enforce import appeals, casedetail, cases, caseview, casework, enforcement, mandatory, queries, statements
 from warden.enforce.casework import CaseOutcome
 from warden.enforce.kinds import CaseKind, CaseStatus
 from warden.enforce.pages import Page
 from warden.enforce.principal import Permission
 from warden.enforce.scoping import get_scoped
 from warden.errors import InvalidInput, Unavailable
-from warden.policy.model import Severity, Surface
+from warden.policy.model import Action, Severity, Surface
 from warden.store.tables import Case
 
 router = APIRouter()
@@ -61,7 +61,8 @@ def claim_next(visit: Reviewer, kind: Annotated[str, Form()] = "") -> Response:
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(case_id: str, visit: Reader) -> Response:
     with visit.tx() as s:
-        view = caseview.case_view(s, visit.principal, case_id, visit.now)
+        detail = casedetail.detail(s, visit.principal, case_id, visit.rt.policies, visit.now)
+        view = detail.view
         ladder = enforcement.org_ladder(s, view.case.org_id)
     marked, spans_error = None, None
     if view.content is not None and view.content.excerpt:
@@ -78,7 +79,7 @@ def case_page(case_id: str, visit: Reader) -> Response:
     mine = view.case.status == CaseStatus.CLAIMED and view.case.claimed_by == visit.principal.subject
     return templates.TemplateResponse(visit.request, "case.html", visit.page(
         view=view, marked=marked, spans_error=spans_error, rules=rules, cited=cited, mine=mine,
-        outcomes=[o.value for o in CaseOutcome], policy_revision=policy.revision, ladder=ladder,
+        outcomes=[o.value for o in CaseOutcome], policy_revision=policy.revision, ladder=ladder, choices=detail.choices,
         weight=ladder.weight(Severity(view.case.severity))))
 
 
@@ -99,9 +100,10 @@ def release(case_id: str, visit: Reviewer) -> Response:
 
 @router.post("/cases/{case_id}/decision")
 def decide(case_id: str, visit: Reviewer, outcome: Annotated[str, Form()], reason: Annotated[str, Form()],
-           rule_ids: Annotated[list[str] | None, Form()] = None) -> Response:
+           rule_ids: Annotated[list[str] | None, Form()] = None, action: Annotated[str, Form()] = "") -> Response:
     try:
-        decision = casework.CaseDecision(outcome=CaseOutcome(outcome), reason=reason, rule_ids=rule_ids or [])
+        decision = casework.CaseDecision(outcome=CaseOutcome(outcome), reason=reason, rule_ids=rule_ids or [],
+                                         action=Action(action) if action and outcome == CaseOutcome.UPHOLD else None)
     except ValueError as exc:
         raise InvalidInput(f"the decision is incomplete: {exc}") from None
     review = casework.Review(principal=visit.principal, decision=decision, policy=visit.rt.policies,

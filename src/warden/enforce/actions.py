@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from warden.enforce import audit, statements, strikes
 from warden.enforce.kinds import ActionStatus
+from warden.enforce.ladder import ACCOUNT_ACTIONS, APP_ACTIONS
 from warden.enforce.notices import enqueue
 from warden.policy.model import Action
 from warden.store.tables import ActionRecord, ContentItem, new_id
@@ -39,6 +40,7 @@ class ActionSpec(BaseModel):
     decided_by: str | None = None
     days: int | None = None
     pending_confirmation: bool = False
+    escalation: bool = False  # the step the strike ladder took (re-stepped when a decision under it is overturned)
 
 
 def payload(action: ActionRecord) -> dict[str, Any]:
@@ -60,7 +62,8 @@ def _notify(session: Session, action: ActionRecord, event: str, extra: dict[str,
             payload=data)
 
 
-def _take_effect(session: Session, action: ActionRecord, actor: str, now: dt.datetime) -> None:
+def _take_effect(session: Session, action: ActionRecord, actor: str, now: dt.datetime, *,
+                 escalation: bool = False) -> None:
     action.status = ActionStatus.ACTIVE
     action.starts_at = now
     if action.ends_at is not None and action.created_at != now:
@@ -71,10 +74,36 @@ def _take_effect(session: Session, action: ActionRecord, actor: str, now: dt.dat
     sor = statements.issue(session, action)
     _notify(session, action, "action.taken", {"statement_puid": sor.puid})
     audit.record(session, actor=actor, action="action.taken", subject_type="action", subject_id=action.id,
-                 org_id=action.org_id, data=payload(action) | {"statement_id": sor.id})
+                 org_id=action.org_id, data=payload(action) | {"statement_id": sor.id, "escalation": escalation})
+
+
+OPEN = (ActionStatus.ACTIVE, ActionStatus.PENDING_CONFIRMATION)
+
+
+def open_duplicate(session: Session, spec: ActionSpec, now: dt.datetime) -> ActionRecord | None:
+    """An action of the same kind on the same account (or app) for one of the same rules, still open."""
+    if spec.kind in ACCOUNT_ACTIONS and spec.account_id:
+        where = ActionRecord.account_id == spec.account_id
+    elif spec.kind in APP_ACTIONS and spec.app_id:
+        where = ActionRecord.app_id == spec.app_id
+    else:
+        return None  # content actions fall on one item each
+    rows = session.execute(select(ActionRecord).where(
+        where, ActionRecord.org_id == spec.org_id, ActionRecord.kind == spec.kind.value,
+        ActionRecord.status.in_([s.value for s in OPEN])).order_by(ActionRecord.created_at)).scalars()
+    return next((a for a in rows if (a.ends_at is None or a.ends_at > now) and set(a.rule_ids) & set(spec.rule_ids)),
+                None)
 
 
 def apply(session: Session, spec: ActionSpec, *, actor: str, appeal_days: int, now: dt.datetime) -> ActionRecord:
+    """Take (or propose) an action; a second violation of the same rule while the same action is open
+    attaches to that action (audited) instead of stacking a duplicate."""
+    existing = open_duplicate(session, spec, now)
+    if existing is not None:
+        audit.record(session, actor=actor, action="action.attached", subject_type="action", subject_id=existing.id,
+                     org_id=existing.org_id, data={"decision_id": spec.decision_id, "case_id": spec.case_id,
+                                                   "rule_ids": spec.rule_ids, "content_id": spec.content_id})
+        return existing
     action = ActionRecord(
         id=new_id("act"), org_id=spec.org_id, account_id=spec.account_id, app_id=spec.app_id,
         content_id=spec.content_id, decision_id=spec.decision_id, case_id=spec.case_id, kind=spec.kind.value,
@@ -87,9 +116,9 @@ def apply(session: Session, spec: ActionSpec, *, actor: str, appeal_days: int, n
     session.flush()
     if spec.pending_confirmation:
         audit.record(session, actor=actor, action="action.proposed", subject_type="action", subject_id=action.id,
-                     org_id=action.org_id, data=payload(action))
+                     org_id=action.org_id, data=payload(action) | {"escalation": spec.escalation})
     else:
-        _take_effect(session, action, actor, now)
+        _take_effect(session, action, actor, now, escalation=spec.escalation)
     return action
 
 
@@ -109,15 +138,21 @@ def cancel(session: Session, action: ActionRecord, *, actor: str, reason: str, n
                  org_id=action.org_id, data={"reason": reason})
 
 
-def reverse(session: Session, action: ActionRecord, *, actor: str, reason: str, now: dt.datetime) -> int:
-    """Undo an action that took effect, and remove the strikes of its violation."""
+def reverse(session: Session, action: ActionRecord, *, actor: str, reason: str, now: dt.datetime,
+            revoke_strikes: bool = True) -> int:
+    """Undo an action that took effect, and remove the strikes of its violation (unless only the step is
+    undone, not the violation: a ladder escalation re-stepped after another decision was overturned)."""
     action.status, action.reversed_at, action.reversed_reason = ActionStatus.REVERSED, now, reason
     if Action(action.kind) is Action.CONTENT_REMOVAL and action.content_id:
         session.get_one(ContentItem, action.content_id).removed = False
-    removed = strikes.revoke_for_decision(session, action.decision_id, now) if action.decision_id else 0
-    _notify(session, action, "action.reversed", {"reversal_reason": reason, "strikes_removed": removed})
+    removed = strikes.revoke_for_decision(session, action.decision_id, now) \
+        if action.decision_id and revoke_strikes else 0
+    sor = statements.supersede(session, action, reason=reason, now=now)
+    _notify(session, action, "action.reversed", {"reversal_reason": reason, "strikes_removed": removed,
+                                                 "statement_puid": sor.puid if sor else None})
     audit.record(session, actor=actor, action="action.reversed", subject_type="action", subject_id=action.id,
-                 org_id=action.org_id, data={"reason": reason, "strikes_removed": removed})
+                 org_id=action.org_id, data={"reason": reason, "strikes_removed": removed,
+                                             "statement_id": sor.id if sor else None})
     return removed
 
 

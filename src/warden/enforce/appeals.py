@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warden.enforce import actions, audit, cases
+from warden.enforce import actions, audit, cases, reversal
 from warden.enforce.casework import CaseOutcome, CaseResult, Review, close, escalate
 from warden.enforce.errors import Conflict, Invalid
 from warden.enforce.kinds import ActionStatus, CaseKind
@@ -84,9 +84,12 @@ def decide_appeal(session: Session, case: Case, review: Review) -> CaseResult:
     reversed_: list[str] = []
     if review.decision.outcome is CaseOutcome.OVERTURN:
         appeal.status = "granted"
-        if action.status == ActionStatus.ACTIVE:
-            actions.reverse(session, action, actor=review.principal.actor,
-                            reason=f"appeal {appeal.id} granted: {review.decision.reason}", now=review.now)
+        why = f"appeal {appeal.id} granted: {review.decision.reason}"
+        if action.decision_id:  # the whole decision goes: its other actions, strikes and ladder escalations
+            reversed_ += reversal.overturn(session, action.decision_id, actor=review.principal.actor, reason=why,
+                                           now=review.now)
+        elif action.status == ActionStatus.ACTIVE:
+            actions.reverse(session, action, actor=review.principal.actor, reason=why, now=review.now)
             reversed_.append(action.id)
     else:
         appeal.status = "denied"

@@ -44,6 +44,13 @@ def open_case(
     decision_id: str | None = None, action_id: str | None = None, excluded_reviewer: str | None = None,
     report_count: int = 0,
 ) -> Case:
+    """Open a case, or attach to the open one of the same kind family for the same account and rule."""
+    if account_id and rule_ids and kind in DEDUPED:
+        existing = open_duplicate(session, org_id=org_id, kind=kind, account_id=account_id, rule_ids=rule_ids)
+        if existing is not None:
+            return _attach(session, existing, actor=actor, subject=f"{subject_type}:{subject_id}",
+                           rule_ids=rule_ids, report_count=report_count, decision_id=decision_id,
+                           action_id=action_id)
     case = Case(
         id=new_id("case"), org_id=org_id, kind=kind, subject_type=subject_type, subject_id=subject_id,
         account_id=account_id, content_id=content_id, app_id=app_id, decision_id=decision_id, action_id=action_id,
@@ -56,6 +63,33 @@ def open_case(
     audit.record(session, actor=actor, action="case.opened", subject_type="case", subject_id=case.id,
                  org_id=org_id, data={"kind": kind, "subject": f"{subject_type}:{subject_id}",
                                       "priority": case.priority, "rule_ids": case.rule_ids})
+    return case
+
+
+# Kinds deduplicated per account and rule, each within its family: a second violation while a flag, report
+# or re-review case is open joins it; a second proposed termination joins the open confirmation case.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    k: (CaseKind.AUTOMATED_FLAG, CaseKind.USER_REPORT, CaseKind.RE_REVIEW)
+    for k in (CaseKind.AUTOMATED_FLAG, CaseKind.USER_REPORT, CaseKind.RE_REVIEW)} | {
+    CaseKind.CONFIRMATION: (CaseKind.CONFIRMATION,)}
+DEDUPED = frozenset(FAMILIES)
+
+
+def open_duplicate(session: Session, *, org_id: str, kind: str, account_id: str, rule_ids: list[str]) -> Case | None:
+    rows = session.execute(select(Case).where(
+        Case.org_id == org_id, Case.account_id == account_id, Case.kind.in_([str(k) for k in FAMILIES[kind]]),
+        Case.status.in_([CaseStatus.OPEN.value, CaseStatus.CLAIMED.value])).order_by(Case.created_at)).scalars()
+    return next((c for c in rows if set(c.rule_ids) & set(rule_ids)), None)
+
+
+def _attach(session: Session, case: Case, *, actor: str, subject: str, rule_ids: list[str], report_count: int,
+            decision_id: str | None, action_id: str | None) -> Case:
+    case.rule_ids = list(dict.fromkeys([*case.rule_ids, *rule_ids]))
+    case.report_count += report_count
+    case.priority = round(case.priority + min(report_count, 20) * 5, 3)
+    audit.record(session, actor=actor, action="case.attached", subject_type="case", subject_id=case.id,
+                 org_id=case.org_id, data={"subject": subject, "rule_ids": rule_ids, "decision_id": decision_id,
+                                           "action_id": action_id})
     return case
 
 

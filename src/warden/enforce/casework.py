@@ -21,11 +21,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from warden.enforce import audit, mandatory
-from warden.enforce.errors import Conflict, NotFound
+from warden.enforce.errors import Conflict, Invalid, NotFound
 from warden.enforce.kinds import CaseKind, CaseStatus
 from warden.enforce.principal import Permission, Principal
 from warden.enforce.scoping import get_scoped
 from warden.enforce.submissions import PolicySource
+from warden.policy.model import Action
 from warden.store.tables import Case
 
 
@@ -41,6 +42,9 @@ class CaseDecision(BaseModel):
     outcome: CaseOutcome
     reason: str = Field(min_length=3, max_length=5000)
     rule_ids: list[str] = Field(default_factory=list)
+    # for uphold of a flag, report or re-review: the action from the rules' allowed ladder
+    # (`choices`); None takes the ladder's next step for the account
+    action: Action | None = None
 
 
 class Review(BaseModel):
@@ -73,6 +77,9 @@ CORE_HANDLERS: dict[str, str] = {
     CaseKind.CONFIRMATION: "warden.enforce.handlers:decide_confirmation",
     CaseKind.APPEAL: "warden.enforce.appeals:decide_appeal",
 }
+
+
+CHOOSES_ACTION = frozenset({CaseKind.AUTOMATED_FLAG, CaseKind.USER_REPORT, CaseKind.RE_REVIEW})
 
 
 class UnknownCaseKind(NotFound):
@@ -120,4 +127,7 @@ def decide_case(session: Session, case_id: str, review: Review) -> CaseResult:
     if case.status != CaseStatus.CLAIMED or case.claimed_by != review.principal.subject:
         raise Conflict(f"claim case {case_id} before deciding it (it is {case.status}"
                        + (f" by {case.claimed_by})" if case.claimed_by else ")"))
+    if review.decision.action is not None and (case.kind not in CHOOSES_ACTION
+                                               or review.decision.outcome is not CaseOutcome.UPHOLD):
+        raise Invalid("an action is chosen only when upholding a flag, report or re-review case", param="action")
     return handler(case.kind)(session, case, review)

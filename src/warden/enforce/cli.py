@@ -19,11 +19,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from warden.enforce import anchor, audit, cases, casework, keys, retention, statements
+from warden.enforce import anchor, audit, casedetail, cases, casework, keys, retention, statements
+from warden.enforce.casetext import render_case
 from warden.enforce.errors import EnforceError
 from warden.enforce.mandatory import CyberTipSettings
 from warden.enforce.notices import deliver_due
 from warden.enforce.principal import SYSTEM, Principal, Role
+from warden.policy.model import Action
 from warden.policy.provider import PolicyProvider
 from warden.settings import Settings
 from warden.store.database import Database, default_path
@@ -124,9 +126,15 @@ def decide(
     reason: Annotated[str, typer.Option(help="Why; shown in the notice and statement of reasons.")],
     reviewer: Annotated[str, typer.Option(help="The reviewer's name (claims the case as them).")],
     rule: Annotated[list[str] | None, typer.Option(help="Violated rule id (repeatable).")] = None,
+    action: Annotated[str | None, typer.Option(help="For uphold: the action from the rules' allowed ladder "
+                                               "(see `warden cases show`); default the ladder's next step.")] = None,
     database: DbOpt = None,
 ) -> None:
     """Claim a case as REVIEWER and decide it."""
+    try:
+        chosen = Action(action) if action is not None else None
+    except ValueError:
+        _fail(f"unknown action {action!r}: one of {', '.join(a.value for a in Action if a is not Action.NONE)}")
     policies = _policies()
     db = _db(database)
     principal = Principal(key_id="cli", role=Role.REVIEWER, subject=reviewer)
@@ -134,9 +142,29 @@ def decide(
     with _refusals(), db.transaction() as s:
         cases.claim(s, case_id, principal, now)
         result = casework.decide_case(s, case_id, casework.Review(
-            principal=principal, decision=casework.CaseDecision(outcome=outcome, reason=reason, rule_ids=rule or []),
+            principal=principal, decision=casework.CaseDecision(outcome=outcome, reason=reason, rule_ids=rule or [],
+                                                    action=chosen),
             policy=policies, cybertip=CyberTipSettings.from_settings(Settings.from_env()), now=now))
     print(json.dumps(result.model_dump(mode="json"), indent=2))
+
+
+@cases_app.command("show")
+def show(
+    case_id: str,
+    rule: Annotated[list[str] | None, typer.Option(help="Compute the action choices for these rules.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    database: DbOpt = None,
+) -> None:
+    """A case: report reasons, content excerpt (sealed evidence: hash only), account history, and the
+    actions the rules' ladder allows (the default marked)."""
+    policies = _policies()
+    db = _db(database)
+    with _refusals(), db.transaction() as s:
+        found = casedetail.detail(s, SYSTEM, case_id, policies, dt.datetime.now(dt.UTC), rule)
+    if as_json:
+        print(found.model_dump_json(indent=2))
+        return
+    out.print(render_case(found), highlight=False, soft_wrap=True)
 
 
 @statements_app.command("export")

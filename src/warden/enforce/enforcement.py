@@ -12,22 +12,16 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from warden.decide import Violation
-from warden.enforce import actions, cases, mandatory, strikes
+from warden.enforce import actions, cases, choices, mandatory, strikes
 from warden.enforce.kinds import ActionStatus, CaseKind
-from warden.enforce.ladder import ACCOUNT_ACTIONS, APP_ACTIONS, CONTENT_ACTIONS, Ladder, ladder_from
+from warden.enforce.ladder import APP_ACTIONS, CONTENT_ACTIONS, Ladder, ladder_from
 from warden.policy.model import Action, Severity
 from warden.store.tables import ActionRecord, ContentItem, DecisionRecord, Organization
 
 CSAM_CATEGORY = "sexual/minors"
 
 
-class Target(BaseModel):
-    """What the violation was found in and whom it is attributed to."""
-
-    org_id: str
-    account_id: str | None = None
-    app_id: str | None = None
-    content_id: str | None = None
+Target = choices.Target  # what the violation was found in and whom it is attributed to
 
 
 class EnforcementResult(BaseModel):
@@ -80,8 +74,12 @@ def _hard_limit(session: Session, target: Target, decision: DecisionRecord, viol
 
 def act(session: Session, target: Target, decision: DecisionRecord, violations: list[Violation], *,
         actor: str, source: str, decided_by: str, automated: bool, case_id: str | None,
-        cybertip: mandatory.CyberTipSettings, now: dt.datetime) -> EnforcementResult:
+        cybertip: mandatory.CyberTipSettings, now: dt.datetime, chosen: Action | None = None) -> EnforcementResult:
+    """Enforce `violations`: the rules' content and app actions and the ladder's account step, or only
+    `chosen` (a reviewer's pick, validated against the rules' allowed ladder) with the strikes."""
     ladder = org_ladder(session, target.org_id)
+    if chosen is not None:
+        choices.check(chosen, choices.choices_for(session, target, violations, ladder, now))
     if any(v.hard_limit for v in violations):
         return _hard_limit(session, target, decision, violations, actor=actor, source=source,
                            decided_by=decided_by, automated=automated, case_id=case_id, ladder=ladder,
@@ -97,9 +95,10 @@ def act(session: Session, target: Target, decision: DecisionRecord, violations: 
         taken.append(actions.apply(session, spec, actor=actor, appeal_days=ladder.appeal_days, now=now))
 
     # Content and app actions the rules name (removal, sharing restriction, delisting, monetization).
-    for kind in sorted({v.action for v in violations} & (CONTENT_ACTIONS | APP_ACTIONS), key=lambda a: a.rank):
-        if (kind in CONTENT_ACTIONS and target.content_id) or (kind in APP_ACTIONS and target.app_id):
-            take(kind, [v for v in violations if v.action is kind])
+    if chosen is None:
+        for kind in sorted({v.action for v in violations} & (CONTENT_ACTIONS | APP_ACTIONS), key=lambda a: a.rank):
+            if (kind in CONTENT_ACTIONS and target.content_id) or (kind in APP_ACTIONS and target.app_id):
+                take(kind, [v for v in violations if v.action is kind])
 
     points = None
     if target.account_id:
@@ -109,16 +108,13 @@ def act(session: Session, target: Target, decision: DecisionRecord, violations: 
                         rule_id=v.rule_id, severity=v.severity, ladder=ladder, now=now)
         session.flush()
         points = strikes.active_points(session, target.account_id, now)
-        severe = any(v.severity >= ladder.severe_from for v in violations)
-        step = ladder.step_for(points, warned=was_warned, severe=severe)
-        floor = max((v.action for v in violations if v.action in ACCOUNT_ACTIONS), default=None,
-                    key=lambda a: a.rank)
-        chosen = step.action if step else floor
-        if floor is not None and chosen is not None and floor > chosen:
-            chosen = floor if (floor < Action.SUSPENSION or was_warned or severe) else Action.WARNING
-        if chosen is not None:
-            take(chosen, violations, days=step.days if step and step.action is chosen else None,
-                 pending_confirmation=chosen is Action.TERMINATION)
+        step, days = choices.next_step(ladder, points, violations, was_warned=was_warned)
+        if chosen is None and step is not None:
+            take(step, violations, days=days, pending_confirmation=step is Action.TERMINATION, escalation=True)
+    if chosen is not None:
+        # the ladder's duration where the pick is one of its steps
+        days = next((s.days for s in ladder.steps if s.action is chosen), None)
+        take(chosen, violations, days=days, pending_confirmation=chosen is Action.TERMINATION)
     outcome = EnforcementResult(actions=[a.id for a in taken], strike_points=points)
     terminations = [a for a in taken if a.status == ActionStatus.PENDING_CONFIRMATION]
     if terminations:

@@ -82,7 +82,8 @@ def decide_flag(session: Session, case: Case, review: Review) -> CaseResult:
     close(session, case, review, CaseOutcome.UPHOLD.value)
     outcome = enforcement.act(session, target, row, found, actor=review.principal.actor,
                               source=_SOURCE_BY_KIND[CaseKind(case.kind)], decided_by=review.principal.subject,
-                              automated=False, case_id=case.id, cybertip=review.cybertip, now=review.now)
+                              automated=False, case_id=case.id, cybertip=review.cybertip, now=review.now,
+                              chosen=review.decision.action)
     _tell_reporters(session, case, "action_taken")
     return CaseResult(case_id=case.id, status=case.status, outcome=CaseOutcome.UPHOLD.value, actions=outcome.actions)
 

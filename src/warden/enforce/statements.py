@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from warden.enforce import audit
 from warden.enforce.kinds import Source
 from warden.enforce.principal import Principal
 from warden.enforce.scoping import scoped
@@ -152,6 +153,30 @@ def issue(session: Session, action: ActionRecord) -> StatementOfReasons:
                              body=body)
     session.add(sor)
     session.flush()
+    return sor
+
+
+def supersede(session: Session, action: ActionRecord, *, reason: str, now: dt.datetime) -> StatementOfReasons | None:
+    """An updated statement for a reversed action: the current facts, marked reversed, referencing the
+    statement it supersedes (the latest one for the action). None if the action never had one."""
+    old = session.execute(select(StatementOfReasons).where(StatementOfReasons.action_id == action.id)
+                          .order_by(StatementOfReasons.created_at.desc(), StatementOfReasons.id.desc())
+                          .limit(1)).scalar_one_or_none()
+    if old is None:
+        return None
+    count = len(session.execute(select(StatementOfReasons.id).where(
+        StatementOfReasons.action_id == action.id)).all())
+    body = build(session, action) | {
+        "puid": f"{old.puid}-rev{count}", "supersedes_puid": old.puid, "decision_status": "REVERSED",
+        "reversal_date": _date(now), "reversal_explanation": reason[:2000],
+    }
+    sor = StatementOfReasons(id=new_id("sor"), org_id=action.org_id, action_id=action.id, puid=body["puid"],
+                             body=body)
+    session.add(sor)
+    session.flush()
+    audit.record(session, actor="system", action="statement.superseded", subject_type="statement",
+                 subject_id=sor.id, org_id=action.org_id, data={"supersedes": old.id, "puid": sor.puid,
+                                                                "action_id": action.id})
     return sor
 
 

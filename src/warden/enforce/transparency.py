@@ -64,7 +64,9 @@ def report(session: Session, principal: Principal, since: dt.datetime, until: dt
     principal.require(Permission.READ_ENFORCEMENT)
     acts = session.execute(scoped(
         select(ActionRecord, StatementOfReasons.body, ContentItem.created_at)
-        .outerjoin(StatementOfReasons, StatementOfReasons.action_id == ActionRecord.id)
+        # the statement issued when it took effect, not the updates a reversal publishes (statements.supersede)
+        .outerjoin(StatementOfReasons, (StatementOfReasons.action_id == ActionRecord.id)
+                   & StatementOfReasons.puid.not_like("%-rev%"))
         .outerjoin(ContentItem, ContentItem.id == ActionRecord.content_id)
         .where(ActionRecord.created_at >= since, ActionRecord.created_at < until,
                ActionRecord.status != "cancelled"), ActionRecord.org_id, principal, org_id)).all()
