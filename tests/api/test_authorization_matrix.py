@@ -65,6 +65,7 @@ READS = [
     ("GET", "/v1/decisions/{decision}", None),
     ("GET", "/v1/actions/{action}", None),
     ("GET", "/v1/cases/{case}", None),
+    ("GET", "/v1/cases/{case}/view", None),
 ]
 # Writes aimed at one tenant's records
 WRITES = [
@@ -267,6 +268,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("GET", "/v1/accounts/{account_id}/strikes"): None,
     ("GET", "/v1/cases"): None,
     ("GET", "/v1/cases/{case_id}"): None,
+    ("GET", "/v1/cases/{case_id}/view"): None,
     ("POST", "/v1/cases/{case_id}/claim"): None,
     ("POST", "/v1/cases/claim-next"): {},
     ("POST", "/v1/cases/{case_id}/release"): None,
