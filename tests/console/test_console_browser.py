@@ -1,5 +1,5 @@
 """A reviewer's day in the console, in a real browser against the real service: log in, claim a case,
-decide it (the ladder's action follows), see the account's strikes change; an administrator files an
+decide it with an action from the rule's ladder (the ladder's next step preselected), see the account's strikes change; an administrator files an
 appeal and a second reviewer grants it (the first may not take it); an administrator confirms a
 mandatory report whose evidence stays sealed; a reviewer of another tenant cannot open the case; a
 POST without the CSRF token is refused. Accessibility basics on every page visited (labels on every
@@ -115,6 +115,12 @@ def test_a_reviewers_day(browser: Browser, served: Served, world: dict[str, Any]
     expect(rita.locator("#case-status")).to_contain_text("claimed by rita")
     expect(rita.locator("#ladder")).to_contain_text("1 pts → warning")  # what upholding will lead to
     expect(rita.locator("#ladder")).to_contain_text("adds 2 strike points to the account's 0")
+    # the action picker offers the rule's allowed ladder, the ladder's next step selected
+    picker = rita.get_by_label(re.compile(r"^Action \(for uphold"))
+    expect(picker).to_have_value("warning")
+    assert {"warning", "content_removal", "suspension"} <= set(picker.locator("option").evaluate_all(
+        "os => os.map(o => o.value)"))
+    assert "monetization_ineligibility" not in picker.inner_text()  # no app: the GPT measures are not offered
     expect(rita.locator("#excerpt mark").first).to_be_visible()  # evidence spans from the recognisers
     assert {"415-555-0132", "casey.doe@example.com"} <= set(rita.locator("#excerpt mark").all_inner_texts())
     expect(rita.get_by_role("cell", name=re.compile("Building with the OpenAI API Platform"))).to_be_visible()
@@ -132,18 +138,20 @@ def test_a_reviewers_day(browser: Browser, served: Served, world: dict[str, Any]
     rita.keyboard.type("explicit sexual solicitation of a user; contact details shared")
     assert rita.evaluate("document.getElementById('outcome-uphold').checked")
     rita.keyboard.press("Shift+Tab")
-    assert rita.evaluate("document.activeElement.id") == "rule_ids"
+    assert rita.evaluate("document.activeElement.id") == "action"
     rita.keyboard.press("Tab")
     rita.keyboard.press("Tab")
     assert rita.evaluate("document.activeElement.id") == "submit-decision"
     rita.screenshot(path=str(shots / "case.png"), full_page=True)
+    picker.select_option("content_removal")  # the reviewer removes the content instead of warning
     rita.locator("#reason").press("Control+Enter")
     expect(rita.get_by_role("status")).to_contain_text("Decision recorded: uphold")
-    expect(rita.locator("#strike-points")).to_have_text("2")  # a medium violation weighs 2
-    warning = rita.get_by_role("table", name="Actions").get_by_role("row").filter(has_text="warning")
-    expect(warning).to_contain_text("active")
+    expect(rita.locator("#strike-points")).to_have_text("2")  # a medium violation weighs 2 whatever the action
+    removal = rita.get_by_role("table", name="Actions").get_by_role("row").filter(has_text="content_removal")
+    expect(removal).to_contain_text("active")
+    expect(rita.get_by_role("table", name="Actions").get_by_role("row").filter(has_text="warning")).to_have_count(0)
 
-    # an administrator files an appeal on the warning for the account
+    # an administrator files an appeal on the removal for the account
     admin = _login(browser, served, "admin")
     admin.goto(f"{served.url}/console/accounts/{world['casey']}")
     _accessible(admin)
@@ -161,7 +169,7 @@ def test_a_reviewers_day(browser: Browser, served: Served, world: dict[str, Any]
     rita.keyboard.press("c")
     expect(rita.get_by_role("alert")).to_contain_text("different reviewer")
 
-    # rob takes it from his inbox and grants it: the warning is reversed and its strikes removed
+    # rob takes it from his inbox and grants it: the removal is reversed and its strikes removed
     rob = _login(browser, served, "rob")
     rob.goto(f"{served.url}/console/appeals")
     rob.get_by_role("button", name=f"Claim case {appeal_case}").click()
@@ -172,8 +180,8 @@ def test_a_reviewers_day(browser: Browser, served: Served, world: dict[str, Any]
     rob.get_by_role("button", name="Record decision").click()
     expect(rob.get_by_role("status")).to_contain_text("Decision recorded: overturn")
     expect(rob.locator("#strike-points")).to_have_text("0")
-    expect(rob.get_by_role("table", name="Actions").get_by_role("row").filter(has_text="warning")).to_contain_text(
-        "reversed")
+    expect(rob.get_by_role("table", name="Actions").get_by_role("row").filter(
+        has_text="content_removal")).to_contain_text("reversed")
 
     # mandatory reports: administrators only; the evidence is sealed everywhere
     rob.goto(f"{served.url}/console/mandatory")
