@@ -129,6 +129,36 @@ def _rising(last: int, last_rate: float, previous_rate: float) -> bool:
     return previous_rate == 0 or last_rate >= RISE_FACTOR * previous_rate
 
 
+Bucket = tuple[dt.datetime, str, int, int]  # start, category, decisions, flagged
+
+
+def _buckets(session: Session, principal: Principal, granularity: Granularity, since: dt.datetime,
+             until: dt.datetime, org_id: str | None, surface: str | None) -> list[Bucket]:
+    """The buckets of [since, until) the principal may see. The stored ones are per organization; a key
+    bound to a workspace sees only its workspace's, counted here from that workspace's decisions (scoped
+    like every other read, so never another workspace's)."""
+    if principal.workspace_id is None:
+        q = scoped(select(TrendBucket)
+                   .where(TrendBucket.granularity == granularity.value, TrendBucket.start >= since,
+                          TrendBucket.start < until), TrendBucket.org_id, principal, org_id)
+        if surface is not None:
+            q = q.where(TrendBucket.surface == surface)
+        return [(b.start, b.category, b.decisions, b.flagged) for b in session.execute(q).scalars()]
+    q2 = scoped(select(DecisionRecord.verdict, DecisionRecord.violations, DecisionRecord.created_at)
+                .where(DecisionRecord.created_at >= since, DecisionRecord.created_at < until,
+                       DecisionRecord.automated.is_(True)), DecisionRecord.org_id, principal, org_id)
+    if surface is not None:
+        q2 = q2.where(DecisionRecord.surface == surface)
+    totals: Counter[tuple[dt.datetime, str]] = Counter()
+    flagged: Counter[tuple[dt.datetime, str]] = Counter()
+    for verdict, violations, created in session.execute(q2).tuples():
+        bucket = granularity.floor(created)
+        for category in {ALL} | categories(violations):
+            totals[(bucket, category)] += 1 if category == ALL else 0
+            flagged[(bucket, category)] += 1 if verdict != "allow" else 0
+    return [(b, c, totals[(b, c)], flagged[(b, c)]) for b, c in set(totals) | set(flagged)]
+
+
 def report(session: Session, principal: Principal, *, now: dt.datetime, window: dt.timedelta = dt.timedelta(days=7),
            granularity: Granularity = Granularity.DAY, org_id: str | None = None,
            surface: str | None = None) -> TrendReport:
@@ -138,21 +168,17 @@ def report(session: Session, principal: Principal, *, now: dt.datetime, window: 
     until = granularity.floor(now) + granularity.step
     since = until - 2 * window
     boundary = until - window
-    q = scoped(select(TrendBucket).where(TrendBucket.granularity == granularity.value, TrendBucket.start >= since,
-                                         TrendBucket.start < until), TrendBucket.org_id, principal, org_id)
-    if surface is not None:
-        q = q.where(TrendBucket.surface == surface)
     totals: dict[dt.datetime, int] = {}
     flagged_any: dict[dt.datetime, int] = {}
     by_cat: dict[str, dict[dt.datetime, int]] = {}
-    for b in session.execute(q).scalars():
-        start = b.start
-        if b.category == ALL:
-            totals[start] = totals.get(start, 0) + b.decisions
-            flagged_any[start] = flagged_any.get(start, 0) + b.flagged
+    for start, category, decisions, flagged in _buckets(session, principal, granularity, since, until, org_id,
+                                                        surface):
+        if category == ALL:
+            totals[start] = totals.get(start, 0) + decisions
+            flagged_any[start] = flagged_any.get(start, 0) + flagged
         else:
-            cat = by_cat.setdefault(b.category, {})
-            cat[start] = cat.get(start, 0) + b.flagged
+            cat = by_cat.setdefault(category, {})
+            cat[start] = cat.get(start, 0) + flagged
     starts = []
     t = since
     while t < until:
