@@ -67,6 +67,7 @@ def world(served: Served) -> dict[str, Any]:
         "subject_type": "content", "subject_id": other["content_id"], "reason": "spam links in every thread",
         "category": "spam", "reporter_contact": "mod@example.org"})
     assert resp.status_code == 201, resp.text
+    ids["report_case"] = resp.json()["case_id"]
     ids["bo"] = account(ids["org_b"], "svc_b", "Bo")
     ids["case_b"] = submit(ids["org_b"], "svc_b", ids["bo"], "suggestive text", {"sexual": 0.6})["enforcement"]["case_id"]
     return ids
@@ -182,6 +183,19 @@ def test_a_reviewers_day(browser: Browser, served: Served, world: dict[str, Any]
     expect(rob.locator("#strike-points")).to_have_text("0")
     expect(rob.get_by_role("table", name="Actions").get_by_role("row").filter(
         has_text="content_removal")).to_contain_text("reversed")
+
+    # a report case names no rule: its reason and excerpt are shown, and the picker follows the rule picked
+    rob.goto(f"{served.url}/console/cases/{world['report_case']}")
+    expect(rob.get_by_role("region", name=re.compile("Reports"))).to_contain_text("spam: spam links in every thread")
+    expect(rob.locator("#excerpt")).to_contain_text("buy followers cheap")
+    rob.keyboard.press("c")
+    expect(rob.locator("#case-status")).to_contain_text("claimed by rob")
+    expect(rob.locator("#action")).to_have_count(0)
+    rob.get_by_label(re.compile("^Violated rules")).select_option("api.sexual-content")
+    rob.get_by_role("button", name="Show actions for these rules").click()
+    expect(rob.get_by_label(re.compile(r"^Action \(for uphold"))).to_contain_text("warning")
+    _accessible(rob)
+    rob.get_by_role("button", name="Release").click()
 
     # mandatory reports: administrators only; the evidence is sealed everywhere
     rob.goto(f"{served.url}/console/mandatory")

@@ -148,7 +148,7 @@ def test_overturning_reverses_the_decision_its_escalations_and_updates_the_state
         assert sors[1].body["supersedes_puid"] == sors[0].puid and sors[1].body["decision_status"] == "REVERSED"
         assert sors[1].puid == f"{sors[0].puid}-rev1"
         event = s.execute(select(AuditEvent).where(AuditEvent.action == "decision.overturned")).scalar_one()
-        assert event.data["actions_undone"] == [warning, restriction]
+        assert event.data["actions_undone"] == [warning, restriction] and event.data["strikes_revoked"] == 1
 
 
 def test_cases_show(db: Database, world: Any, mini_policy: Any, cybertip: Any, now: dt.datetime,

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from warden.console.app import templates
@@ -59,9 +60,10 @@ def claim_next(visit: Reviewer, kind: Annotated[str, Form()] = "") -> Response:
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(case_id: str, visit: Reader) -> Response:
+def case_page(case_id: str, visit: Reader, rule_ids: Annotated[list[str] | None, Query()] = None) -> Response:
+    # rule_ids: the rules the reviewer picked ("Show actions for these rules"); default the case's
     with visit.tx() as s:
-        detail = casedetail.detail(s, visit.principal, case_id, visit.rt.policies, visit.now)
+        detail = casedetail.detail(s, visit.principal, case_id, visit.rt.policies, visit.now, rule_ids)
         view = detail.view
         ladder = enforcement.org_ladder(s, view.case.org_id)
     marked, spans_error = None, None
@@ -81,6 +83,14 @@ def case_page(case_id: str, visit: Reader) -> Response:
         view=view, marked=marked, spans_error=spans_error, rules=rules, cited=cited, mine=mine,
         outcomes=[o.value for o in CaseOutcome], policy_revision=policy.revision, ladder=ladder, choices=detail.choices,
         weight=ladder.weight(Severity(view.case.severity))))
+
+
+@router.post("/cases/{case_id}/actions")
+def show_actions(case_id: str, visit: Reader, rule_ids: Annotated[list[str] | None, Form()] = None) -> Response:
+    """The decide form's "Show actions for these rules": the case page again, its picker for those rules
+    (a POST, so the form's CSRF token never lands in a URL)."""
+    query = urlencode([("rule_ids", r) for r in rule_ids or []])
+    return _back(f"/console/cases/{quote(case_id)}" + (f"?{query}" if query else ""))
 
 
 @router.post("/cases/{case_id}/claim")

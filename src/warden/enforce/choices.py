@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from warden.decide import Violation
+from warden.enforce import actions, strikes
 from warden.enforce.errors import Invalid
 from warden.enforce.ladder import ACCOUNT_ACTIONS, APP_ACTIONS, CONTENT_ACTIONS, Ladder
 from warden.policy.model import Action
@@ -77,8 +78,6 @@ def allowed(violations: list[Violation], ladder: Ladder, target: Target) -> list
 
 def choices_for(session: Session, target: Target, violations: list[Violation], ladder: Ladder,
                 now: dt.datetime) -> Choices:
-    from warden.enforce import actions, strikes  # actions imports this module's neighbours
-
     options = allowed(violations, ladder, target)
     points = after = None
     default: Action | None = None

@@ -80,6 +80,8 @@ def overturn(session: Session, decision_id: str, *, actor: str, reason: str, now
         ActionRecord.decision_id == decision_id,
         ActionRecord.status.in_([ActionStatus.ACTIVE.value, ActionStatus.PENDING_CONFIRMATION.value]))
         .order_by(ActionRecord.created_at)).scalars().all()
+    standing = session.execute(select(func.count()).select_from(Strike).where(
+        Strike.decision_id == decision_id, Strike.revoked_at.is_(None))).scalar_one()
     undone: list[str] = []
     for a in own:
         if a.status == ActionStatus.PENDING_CONFIRMATION:
@@ -87,7 +89,7 @@ def overturn(session: Session, decision_id: str, *, actor: str, reason: str, now
         else:
             actions.reverse(session, a, actor=actor, reason=reason, now=now)
         undone.append(a.id)
-    revoked = strikes.revoke_for_decision(session, decision_id, now)
+    strikes.revoke_for_decision(session, decision_id, now)  # those no action of it carried too
     session.flush()
     if decision.account_id:
         # escalations after the first thing the decision did (its actions carry the enforcement clock)
@@ -103,6 +105,6 @@ def overturn(session: Session, decision_id: str, *, actor: str, reason: str, now
                 undone += _restep(session, a, ladder, actor=actor, overturned=decision_id, now=now)
     audit.record(session, actor=actor, action="decision.overturned", subject_type="decision",
                  subject_id=decision_id, org_id=decision.org_id,
-                 data={"reason": reason, "actions_undone": undone, "strikes_revoked": revoked})
+                 data={"reason": reason, "actions_undone": undone, "strikes_revoked": standing})
     return undone
 
