@@ -150,12 +150,6 @@ class LogChannel:
         )
 
 
-def _email() -> Channel:
-    from warden.enforce.notices.email import EmailChannel  # it imports this module
-
-    return EmailChannel()
-
-
 register("webhook", WebhookChannel)
 register("log", LogChannel)
-register("email", _email)
+# "email" (warden.enforce.notices.email) registers from the package's __init__: that module imports this one
