@@ -65,16 +65,27 @@ def _usage(body: Mapping[str, Any], answer: str) -> dict[str, int]:
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
+def _invalid_json() -> JSONResponse:
+    return JSONResponse({"error": {"message": "invalid JSON", "type": "invalid_request_error",
+                                   "param": None, "code": None}}, status_code=400)  # fmt: skip
+
+
 def create_echo_app(script: Mapping[str, str] | None = None) -> Starlette:
     script = dict(script or {})
 
-    async def completions(request: Request) -> Response:
+    async def received(request: Request) -> Any:
+        """The request's JSON body, recorded with its headers for the tests; None when it is not JSON."""
         try:
             body = json.loads(await request.body())
         except ValueError:
-            return JSONResponse({"error": {"message": "invalid JSON", "type": "invalid_request_error",
-                                           "param": None, "code": None}}, status_code=400)
+            return None
         app.state.received.append(Received(body=body, headers=dict(request.headers)))
+        return body
+
+    async def completions(request: Request) -> Response:
+        body = await received(request)
+        if body is None:
+            return _invalid_json()
         answer = reply_for(script, body.get("messages"))
         ident, created, model = f"chatcmpl-echo-{uuid.uuid4().hex[:12]}", int(time.time()), body.get("model", MODEL)
         if not body.get("stream"):
@@ -102,12 +113,9 @@ def create_echo_app(script: Mapping[str, str] | None = None) -> Starlette:
         return StreamingResponse(frames(), media_type="text/event-stream")
 
     async def responses(request: Request) -> Response:
-        try:
-            body = json.loads(await request.body())
-        except ValueError:
-            return JSONResponse({"error": {"message": "invalid JSON", "type": "invalid_request_error",
-                                           "param": None, "code": None}}, status_code=400)
-        app.state.received.append(Received(body=body, headers=dict(request.headers)))
+        body = await received(request)
+        if body is None:
+            return _invalid_json()
         answer = reply_for(script, body.get("input"))
         ident, item_id = f"resp_echo_{uuid.uuid4().hex[:12]}", f"msg_echo_{uuid.uuid4().hex[:12]}"
         words = len(answer.split())

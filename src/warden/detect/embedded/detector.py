@@ -55,7 +55,7 @@ def routing_score(heads: HeadSet, static_embeddings: Matrix, static_scores: Matr
 KEPT_CEILING = 0.2
 
 
-def clear_below(scores: Matrix, escalated: np.ndarray, lo: float = 1.0) -> Matrix:
+def clear_below(scores: Matrix, escalated: np.ndarray, lo: float) -> Matrix:
     """Stage 1 only clears: a text it keeps (not escalated: its routing score is below the band) fires no
     head and is no borderline case either. Its scores keep their order but are squeezed under
     `KEPT_CEILING`: stage 1's own category scores are weak (the policy-category heads, trained on a

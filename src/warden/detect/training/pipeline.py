@@ -204,35 +204,20 @@ def _stage2_heads(final: Path, names: list[str]) -> Heads:
     return Heads(names, None, None, weight, bias, np.full(len(names), 0.5, dtype=np.float32))
 
 
-def _stage1_heads(
-    static: Matrix, teacher: Matrix, weights: np.ndarray, splits: np.ndarray, names: list[str],
-    options: TrainOptions, log: Log,
+def _fit_static_heads(
+    static: Matrix, target: Matrix, weights: np.ndarray, splits: np.ndarray, names: list[str],
+    config: TrainConfig, log: Log, label: str,
 ) -> Heads:  # fmt: skip
-    """The static heads learn to imitate stage 2: its probabilities are the targets on every head
-    (stage 2 has an opinion on each), weighted by source; early stopping on the calibration split."""
+    """Heads on the static embeddings fitted to `target` (one column per name), weighted by source:
+    train split, early stopping on the calibration split."""
     tr, ca = splits == "train", splits == "calib"
     mask = np.repeat(weights[:, None], len(names), axis=1).astype(np.float32)
 
     def progress(epoch: int, loss: float, val: float) -> None:
-        log(f"  stage 1: epoch {epoch:2d} train loss {loss:.4f} calibration loss {val:.4f}")
-
-    w1, b1, w2, b2 = fit(static[tr], teacher[tr], mask[tr], static[ca], teacher[ca], mask[ca], options.config, progress)
-    return Heads(names, w1, b1, w2, b2, np.full(len(names), 0.5, dtype=np.float32))
-
-
-def _gate_head(static: Matrix, stage2_flags: np.ndarray, weights: np.ndarray, splits: np.ndarray,
-               config: TrainConfig, log: Log) -> Heads:  # fmt: skip
-    """Stage 1's routing head: stage 2's flag decision (any flag head at or above its threshold) learnt
-    from the static embeddings, train split, early stopping on the calibration split."""
-    tr, ca = splits == "train", splits == "calib"
-    target = stage2_flags.astype(np.float32)[:, None]
-    mask = weights.astype(np.float32)[:, None]
-
-    def progress(epoch: int, loss: float, val: float) -> None:
-        log(f"  gate: epoch {epoch:2d} train loss {loss:.4f} calibration loss {val:.4f}")
+        log(f"  {label}: epoch {epoch:2d} train loss {loss:.4f} calibration loss {val:.4f}")
 
     w1, b1, w2, b2 = fit(static[tr], target[tr], mask[tr], static[ca], target[ca], mask[ca], config, progress)
-    return Heads([GATE], w1, b1, w2, b2, np.full(1, 0.5, dtype=np.float32))
+    return Heads(names, w1, b1, w2, b2, np.full(len(names), 0.5, dtype=np.float32))
 
 
 def train(options: TrainOptions, log: Log = print) -> dict[str, Any]:
@@ -290,13 +275,17 @@ def train(options: TrainOptions, log: Log = print) -> dict[str, Any]:
     teacher = stage2.probabilities(emb2)
     # Recalibrating keeps the stage-1 weights: they imitate stage 2's probabilities, which do not change.
     stage1 = (
-        shipped.static if options.recalibrate else _stage1_heads(emb1, teacher, weights, splits, names, options, log)
+        shipped.static
+        if options.recalibrate
+        else _fit_static_heads(emb1, teacher, weights, splits, names, options.config, log, "stage 1")
     )
     # Stage 1 is calibrated against stage 2's decisions: it stands in for stage 2 outside the band.
     decided = (teacher >= stage2.thresholds).astype(np.float32)
     _calibrate(stage1, emb1[ca], decided[ca], np.ones_like(decided[ca]))
     scores = {"static": stage1.scores(emb1), "minilm": stage2.scores(emb2)}
-    gate = _gate_head(emb1, flag_score(scores["minilm"], names) >= 0.5, weights, splits, options.gate, log)
+    # The gate: stage 2's flag decision (any flag head at or above its threshold) as one output.
+    stage2_flags = (flag_score(scores["minilm"], names) >= 0.5).astype(np.float32)[:, None]
+    gate = _fit_static_heads(emb1, stage2_flags, weights, splits, [GATE], options.gate, log, "gate")
     heads = HeadSet(stage1, stage2, (TOP, TOP), {}, gate)
     route = routing_score(heads, emb1, scores["static"])
     heads.band = band = choose_band(route[ca], y[ca, 0] < 0.5, options.max_escalation)
