@@ -62,10 +62,10 @@ class TrainOptions:
     # Share of benign calibration texts the cascade may send to stage 2. Routing on stage 1's flag
     # score, 0.15 made batch-256 throughput 1,057 texts/s but stage 1 then cleared real threats
     # (contrast-probe recall 0.865 -> 0.698, direct threats 0.95 -> 0.76), so it was 0.3. The gate head
-    # sends on more of what stage 2 flags at the same budget. At 0.25 it beats the flag score at 0.3
-    # on dev (cascade F1 0.871 against 0.865, escalation 0.56 against 0.59) and on the contrast probes
-    # (lower benign flag rates, harmful groups within one probe); at 0.2 (escalation 0.52) it let
-    # stage 1 clear direct threats (contrast probes 0.97 -> 0.86), so 0.25 it is.
+    # sends on more of what stage 2 flags at the same budget (benchmarks/routing.py). At 0.25 it beats
+    # the flag score at 0.3 on dev (cascade F1 0.868 against 0.864, escalation 0.55 against 0.58) and on
+    # the contrast probes' harmful recall (0.890 against 0.872, same benign FPR); at 0.2 (escalation
+    # 0.52) an earlier fit of the gate let stage 1 clear direct threats (probes 0.97 -> 0.86).
     max_escalation: float = 0.25
     # The stage-1 heads imitate stage 2's probabilities: no up-weighting of positives, which made them
     # over-predict (dev flagged FPR 0.58 -> 0.21 without it, F1 0.69 -> 0.80).
