@@ -53,13 +53,15 @@ class Known:
     workspace_id: str | None
     status: str  # active | restricted | suspended | terminated, or a membership that is not active
     until: dt.datetime | None  # when the standing's timed action ends (None: it does not)
-    fresh_until: float  # time.monotonic() deadline of this entry
+    fresh_until: float  # the cache's monotonic deadline for this entry
 
 
 class StandingCache:
-    def __init__(self, ttl: float, clock: Callable[[], dt.datetime], size: int = 100_000) -> None:
+    def __init__(self, ttl: float, clock: Callable[[], dt.datetime], size: int = 100_000,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
-        self.clock = clock
+        self.clock = clock  # wall time: when timed actions end
+        self.monotonic = monotonic  # freshness: immune to wall-clock steps
         self.size = size
         self._data: dict[str, Known] = {}
         self._lock = threading.Lock()
@@ -69,7 +71,7 @@ class StandingCache:
     def get(self, account_id: str) -> Known | None:
         with self._lock:
             known = self._data.get(account_id)
-        if known is None or known.fresh_until < time.monotonic() or \
+        if known is None or known.fresh_until < self.monotonic() or \
                 (known.until is not None and known.until <= self.clock()):
             return None
         return known
@@ -82,7 +84,7 @@ class StandingCache:
             found = actions.standing(session, account.id, self.clock())
             status, until = found.status, found.until
         return self.remember(Known(account_id=account.id, workspace_id=account.workspace_id, status=status,
-                                   until=until, fresh_until=time.monotonic() + self.ttl))
+                                   until=until, fresh_until=self.monotonic() + self.ttl))
 
     def remember(self, known: Known) -> Known:
         """Keep `known` (again: an account registered in a transaction is dropped by its own commit)."""
@@ -100,9 +102,10 @@ class StandingCache:
 
 
 class PolicyCache:
-    def __init__(self, provider: PolicyProvider, ttl: float) -> None:
+    def __init__(self, provider: PolicyProvider, ttl: float, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.provider = provider
         self.ttl = ttl
+        self.monotonic = monotonic
         self._data: dict[tuple[str, str | None, str | None], tuple[EffectivePolicy, float]] = {}
         self._lock = threading.Lock()
         _listen()
@@ -112,7 +115,7 @@ class PolicyCache:
         """The policy when it is cached and fresh (no store access), else None."""
         with self._lock:
             found = self._data.get((org_id, workspace_id, account_id))
-        return found[0] if found is not None and found[1] >= time.monotonic() else None
+        return found[0] if found is not None and found[1] >= self.monotonic() else None
 
     def effective(self, org_id: str, workspace_id: str | None, account_id: str | None) -> EffectivePolicy:
         found = self.cached(org_id, workspace_id, account_id)
@@ -124,7 +127,7 @@ class PolicyCache:
             with self._lock:
                 if len(self._data) >= 100_000:
                     self._data.clear()
-                self._data[key] = (policy, time.monotonic() + self.ttl)
+                self._data[key] = (policy, self.monotonic() + self.ttl)
         return policy
 
     def clear(self) -> None:
