@@ -48,3 +48,12 @@ def test_rescan_refuses_app_options_with_an_engine_and_engine_options_without_on
     unknown = CliRunner().invoke(app, ["rescan", "--engine", "spark", "--policy", POLICY, "--database",
                                        "sqlite://"])
     assert unknown.exit_code == 2 and "no scan engine 'spark'" in unknown.output
+
+
+def test_an_org_id_of_another_shape_is_refused_before_anything_runs(db: Database) -> None:
+    _seed(db, 2)
+    args = ["rescan", "--engine", "ray", "--policy", POLICY, "--database", db.url, "--detectors", "recognisers",
+            "--org", "org_a' OR '1'='1"]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2 and "not an organization id" in refused.output
+    assert _decisions(db) == 0

@@ -28,9 +28,13 @@ def scan(policy: list[str] | None, engine: str, workers: int = 1, address: str |
     from warden.store.database import Database
 
     url = database or Settings.from_env().database_url
+    try:
+        job = ScanJob(database_url=url, packs=tuple(policy or ()), detectors=tuple(d.strip() for d in
+                      detectors.split(",") if d.strip()), org_id=org, batch_size=batch_size)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
     Database(url).dispose()  # create or migrate the store first
-    job = ScanJob(database_url=url, packs=tuple(policy or ()), detectors=tuple(d.strip() for d in
-                  detectors.split(",") if d.strip()), org_id=org, batch_size=batch_size)
     try:
         chosen = make(engine, workers, address)
     except KeyError as exc:

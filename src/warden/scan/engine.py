@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -18,6 +19,17 @@ class ScanJob:
     org_id: str | None = None
     batch_size: int = 512
     options: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Ray Data's read_sql takes no bound parameters, so the ray engine writes the id into its query;
+        # an id of any other shape than the store's own (`org_` + hex) is refused here, for every engine.
+        if self.org_id is not None and not ORG_ID.fullmatch(self.org_id):
+            raise ValueError(f"not an organization id: {self.org_id!r} (expected letters, digits, _ or -)")
+        if self.batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+
+
+ORG_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class ScanReport(BaseModel):

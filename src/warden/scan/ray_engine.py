@@ -73,7 +73,8 @@ class RayEngine:
                 ray.init(num_cpus=self.workers + 1, include_dashboard=False, log_to_driver=False,
                          configure_logging=False)
         try:
-            sql = ITEMS_SQL + (f" AND c.org_id = '{job.org_id.replace(chr(39), '')}'" if job.org_id else "")
+            # read_sql binds no parameters: ScanJob admits only [A-Za-z0-9_-] ids, so the literal is safe
+            sql = ITEMS_SQL + (f" AND c.org_id = '{job.org_id}'" if job.org_id else "")
             # one read task (sharding the query needs a hash function SQLite lacks), then blocks for the pool
             ds = ray.data.read_sql(sql, _connection_factory(job.database_url)).repartition(self.workers * 4)
             out = ds.map_batches(_ScanActor, fn_constructor_kwargs={"job": job}, batch_size=job.batch_size,
